@@ -1,0 +1,62 @@
+"""Broadcasting and its adjoint, ``unbroadcast``.
+
+Explained in the book's chapters 3 (Broadcasting) and 4 (Unbroadcast).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["unbroadcast"]
+
+
+def unbroadcast(broadcasted: np.ndarray, original: np.ndarray) -> np.ndarray:
+    """Sum ``broadcasted`` back down to the shape of ``original``.
+
+    Broadcasting copies ``original`` along the dimensions it prepends and along
+    its size-1 dimensions.  On the way back every copy sends its gradient to the
+    one element it was copied from, so the gradient is *summed* over exactly
+    those dimensions:
+
+    1. sum away the dimensions broadcasting prepended;
+    2. sum, keeping the dimension, wherever ``original`` has size 1.
+
+    The dtype of ``broadcasted`` is kept (float32 stays float32).
+
+    >>> import numpy as np
+    >>> from autograd_lite import unbroadcast
+    >>> original = np.zeros((3, 1))
+    >>> broadcasted = np.ones((1, 2, 3, 4))
+    >>> unbroadcast(broadcasted, original)
+    array([[8.],
+           [8.],
+           [8.]])
+    >>> unbroadcast(np.ones((2, 3)), np.zeros((4,)))
+    Traceback (most recent call last):
+    ...
+    ValueError: unbroadcast: an array of shape (4,) cannot be broadcast to shape (2, 3), so a gradient of shape (2, 3) cannot be summed back to it. Pass the gradient of the broadcast result and the array that was broadcast, in that order.
+    """
+    broadcasted = np.asarray(broadcasted)
+    target = np.shape(original)
+    shape = broadcasted.shape
+    n_prepended = len(shape) - len(target)
+    if n_prepended < 0 or any(
+        t != 1 and t != s for t, s in zip(target, shape[n_prepended:])
+    ):
+        raise ValueError(
+            f"unbroadcast: an array of shape {target} cannot be broadcast to shape "
+            f"{shape}, so a gradient of shape {shape} cannot be summed back to it. "
+            "Pass the gradient of the broadcast result and the array that was "
+            "broadcast, in that order."
+        )
+    # One reduction over every broadcast axis: the prepended ones and the
+    # stretched size-1 ones.  Cheaper than two passes, same result.
+    stretched = tuple(
+        n_prepended + i
+        for i, (t, s) in enumerate(zip(target, shape[n_prepended:]))
+        if t == 1 and s != 1
+    )
+    axes = tuple(range(n_prepended)) + stretched
+    if not axes:
+        return broadcasted
+    return broadcasted.sum(axis=axes).reshape(target)

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Set up the pinned toolchain in .venv/ and serve or test the book.
+
+    python3 dev.py serve    # the book at http://127.0.0.1:8000/
+    python3 dev.py test     # strict site build, then every test and doctest
+
+Needs only Python 3.11+ with pip and venv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements" / "dev.txt"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def run(*args: str | Path, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def setup() -> None:
+    """Create .venv and install the locked toolchain, skipping work already done."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"autograd_lite needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not (BIN / "python").exists():
+        run(sys.executable, "-m", "venv", VENV)
+    stamp = VENV / ".autograd_lite-installed"
+    digest = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "-r", LOCK)
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--no-deps", "-e", ROOT)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup"}:
+        print(__doc__)
+        return 2
+    command, extra = argv[0], argv[1:]
+    setup()
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if command == "serve":
+        run(BIN / "mkdocs", "serve", *extra, env=env)
+    elif command == "test":
+        run(BIN / "mkdocs", "build", "--strict", env=env)
+        run(BIN / "python", "-m", "pytest", *extra, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except subprocess.CalledProcessError as error:
+        sys.exit(error.returncode or 1)
+    except KeyboardInterrupt:
+        sys.exit(130)

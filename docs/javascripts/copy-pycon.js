@@ -1,0 +1,32 @@
+// Make the copy button on a pycon block copy runnable code: the source lines
+// without ">>> " and "... " prompts and without outputs.  Material copies the
+// text of the closest element with a data-copy attribute.  A blank line follows
+// each compound statement so that pasting into a REPL ends the block.
+function pyconToCode(text) {
+  const lines = text.replace(/\n$/, "").split("\n");
+  const out = [];
+  let inBlock = false;   // inside a compound statement (if, for, def, with, ...)
+  let inSource = false;  // the previous line was source, so "..." continues it
+  for (const line of lines) {
+    if (line.startsWith(">>>")) {
+      if (inBlock) out.push("");
+      const code = line.slice(4);
+      out.push(code);
+      inBlock = /:\s*(#.*)?$/.test(code);
+      inSource = true;
+    } else if (inSource && (line === "..." || line.startsWith("... "))) {
+      out.push(line.slice(4));
+    } else {
+      inSource = false;  // an output line; a traceback's "..." is output too
+    }
+  }
+  if (inBlock) out.push("");
+  return out.join("\n") + "\n";
+}
+window.pyconToCode = pyconToCode;
+document$.subscribe(() => {
+  for (const code of document.querySelectorAll(".language-pycon code")) {
+    const block = code.closest("pre") || code;
+    block.setAttribute("data-copy", pyconToCode(code.innerText));
+  }
+});
