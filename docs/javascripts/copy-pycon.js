@@ -1,7 +1,11 @@
 // Make the copy button on a pycon block copy runnable code: the source lines
-// without ">>> " and "... " prompts and without outputs.  Material copies the
-// text of the closest element with a data-copy attribute.  A blank line follows
-// each compound statement so that pasting into a REPL ends the block.
+// without ">>> " and "... " prompts, without outputs and without doctest
+// directives ("# doctest: +FLOAT_CMP").  Material copies the text of the
+// closest element with a data-copy attribute.  A blank line follows each
+// compound statement so that pasting into a REPL ends the block.
+// hooks/notebooks.py (pycon_to_code) applies the same rules to the notebooks;
+// tests/test_site_browser.py holds the two to each other and runs what is copied.
+const DOCTEST_DIRECTIVE = /\s*#\s*doctest:.*$/;
 function pyconToCode(text) {
   const lines = text.replace(/\n$/, "").split("\n");
   const out = [];
@@ -10,12 +14,12 @@ function pyconToCode(text) {
   for (const line of lines) {
     if (line.startsWith(">>>")) {
       if (inBlock) out.push("");
-      const code = line.slice(4);
+      const code = line.slice(4).replace(DOCTEST_DIRECTIVE, "");
       out.push(code);
       inBlock = /:\s*(#.*)?$/.test(code);
       inSource = true;
     } else if (inSource && (line === "..." || line.startsWith("... "))) {
-      out.push(line.slice(4));
+      out.push(line.slice(4).replace(DOCTEST_DIRECTIVE, ""));
     } else {
       inSource = false;  // an output line; a traceback's "..." is output too
     }

@@ -1,0 +1,1 @@
+"""mkdocs hooks (see mkdocs.yml `hooks:`); importable by the tests."""

@@ -1,0 +1,284 @@
+"""mkdocs hook: every chapter as a Jupyter notebook, generated from the same tested page.
+
+``page_to_notebook(markdown)`` is a pure function from a page's Markdown to an
+``nbformat`` notebook: prose becomes Markdown cells, each ``pycon`` block
+becomes code cells holding exactly what the page's copy button copies (the
+source lines without ``>>>``/``...`` prompts and without outputs; the same
+rules as ``docs/javascripts/copy-pycon.js``).  A code cell ends after each
+statement whose output the page shows, so the notebook shows every output the
+page does; a cell whose page output is a traceback is tagged
+``raises-exception`` (Jupyter and nbclient then expect the error).
+
+At build time the hook writes ``<chapter>.ipynb`` next to each chapter's HTML
+(never committed, so never stale) and sets ``page.meta["notebook"]`` (and
+``page.meta["colab_url"]`` when ``repo_url`` is set) for the download button in
+``overrides/main.html``.  Chapters are the pages named ``NN-title.md`` at the
+top of ``docs/``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+CHAPTER = re.compile(r"^\d+-[^/]+\.md$")
+FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+-]*)")
+ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
+TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+TRACEBACK = "Traceback (most recent call last):"
+DOCTEST_DIRECTIVE = re.compile(r"\s*#\s*doctest:.*$")
+EXCEPTION_LINE = re.compile(r"^(?P<name>[A-Za-z_][\w.]*)(?::|$)")
+# Colab opens notebooks from a GitHub branch; the deploy workflow publishes the
+# generated notebooks to this branch (see .github/workflows/pages.yml).
+COLAB_BRANCH = "notebooks"
+
+
+def is_chapter(src_uri: str) -> bool:
+    return bool(CHAPTER.match(src_uri))
+
+
+def pycon_to_code(text: str) -> str:
+    """The runnable code of a pycon block: what the page's copy button copies.
+
+    Source lines lose their ``>>> `` or ``... `` prompt and any doctest
+    directive (``# doctest: +FLOAT_CMP``); outputs are dropped (a
+    traceback's ``...`` line is output too); a blank line follows each
+    compound statement so that pasting it into a REPL ends it.  Keep in step
+    with ``docs/javascripts/copy-pycon.js`` (the browser test compares them).
+    """
+    lines = re.sub(r"\n$", "", text).split("\n")
+    out: list[str] = []
+    in_block = False
+    in_source = False
+    for line in lines:
+        if line.startswith(">>>"):
+            if in_block:
+                out.append("")
+            code = DOCTEST_DIRECTIVE.sub("", line[4:])
+            out.append(code)
+            in_block = bool(re.search(r":\s*(#.*)?$", code))
+            in_source = True
+        elif in_source and (line == "..." or line.startswith("... ")):
+            out.append(DOCTEST_DIRECTIVE.sub("", line[4:]))
+        else:
+            in_source = False
+    if in_block:
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def pycon_examples(text: str) -> list[tuple[str, list[str]]]:
+    """Split a pycon block into examples: (the example's pycon source lines, its output lines)."""
+    examples: list[tuple[list[str], list[str]]] = []
+    in_source = False
+    for line in re.sub(r"\n$", "", text).split("\n"):
+        if line.startswith(">>>"):
+            examples.append(([line], []))
+            in_source = True
+        elif in_source and (line == "..." or line.startswith("... ")):
+            examples[-1][0].append(line)
+        elif examples:
+            in_source = False
+            examples[-1][1].append(line)
+    return [("\n".join(source), output) for source, output in examples]
+
+
+def shown_exception(output: list[str]) -> str | None:
+    """The exception class name a traceback output shows (``CycleError``), or None."""
+    if not output or output[0].strip() != TRACEBACK:
+        return None
+    for line in reversed(output):
+        match = EXCEPTION_LINE.match(line)
+        if match and not line.startswith(" ") and line.strip() not in {"...", TRACEBACK}:
+            return match["name"].rsplit(".", 1)[-1]
+    raise ValueError(f"a traceback on the page shows no exception line: {output!r}")
+
+
+def expected_exceptions(text: str) -> list[str]:
+    """The exception class names a pycon block's shown tracebacks name, in order."""
+    names = []
+    for _, output in pycon_examples(text):
+        name = shown_exception(output)
+        if name is not None:
+            names.append(name)
+    return names
+
+
+def code_cells(pycon_text: str) -> list[nbformat.NotebookNode]:
+    """Code cells for one pycon block; a cell ends after each example whose output is shown."""
+    cells = []
+    pending: list[str] = []
+    for source, output in pycon_examples(pycon_text):
+        pending.append(source)
+        shown = [line for line in output if line.strip()]
+        if shown:
+            cells.append((pending, shown_exception(output)))
+            pending = []
+    if pending:
+        cells.append((pending, None))
+    result = []
+    for sources, exception in cells:
+        code = pycon_to_code("\n".join(sources)).rstrip("\n")
+        cell = new_code_cell(code)
+        if exception is not None:
+            cell.metadata["tags"] = ["raises-exception"]
+            cell.metadata["autograd_lite"] = {"raises": exception}
+        result.append(cell)
+    return result
+
+
+def _dedent_blocks(lines: list[str]) -> list[str]:
+    """Turn admonitions and content tabs into plain Markdown a notebook renders.
+
+    ``!!! note "Title"`` / ``??? tip "Title"`` / ``=== "Tab"`` become a bold
+    title line, and their indented bodies lose that indentation.
+    """
+    out: list[str] = []
+    open_indents: list[int] = []
+    fence: str | None = None
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and fence is None:
+            while open_indents and indent <= open_indents[-1]:
+                open_indents.pop()
+        cut = 4 * len(open_indents)
+        text = line[cut:] if line[:cut].strip() == "" else line.lstrip()
+        stripped = text.strip()
+        if fence is None:
+            opening = FENCE_OPEN.match(text)
+            if opening:
+                fence = opening["fence"]
+                out.append(text)
+                continue
+        elif stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+            fence = None
+            out.append(text)
+            continue
+        if fence is None:
+            admonition, tab = ADMONITION.match(text), TAB.match(text)
+            if admonition or tab:
+                if admonition:
+                    title = admonition["title"] or admonition["kind"].capitalize()
+                else:
+                    title = tab["title"]
+                out.append(f"**{title}**" if title else "")
+                out.append("")
+                open_indents.append(indent)
+                continue
+        out.append(text)
+    return out
+
+
+def page_to_notebook(markdown: str, source: str = "", install: str | None = None) -> nbformat.NotebookNode:
+    """A notebook of one page: Markdown cells for prose, code cells for pycon blocks.
+
+    ``source`` (e.g. ``docs/01-computational-graphs.md``) is named in a first
+    cell; ``install``, a pip requirement such as ``"autograd_lite @
+    git+https://github.com/o/r"``, adds a first code cell that installs the
+    library when it is missing (on Colab).
+    """
+    lines = _dedent_blocks(markdown.splitlines())
+    cells: list[nbformat.NotebookNode] = []
+    prose: list[str] = []
+
+    def flush_prose() -> None:
+        text = "\n".join(prose).strip("\n")
+        if text.strip():
+            cells.append(new_markdown_cell(text))
+        prose.clear()
+
+    i = 0
+    while i < len(lines):
+        opening = FENCE_OPEN.match(lines[i])
+        if not opening:
+            prose.append(lines[i])
+            i += 1
+            continue
+        fence, lang = opening["fence"], opening["lang"].lower()
+        body = []
+        j = i + 1
+        while j < len(lines) and not (
+            lines[j].strip().startswith(fence) and lines[j].strip().strip(fence[0]) == ""
+        ):
+            body.append(lines[j])
+            j += 1
+        if lang in {"pycon", "doctest"}:
+            flush_prose()
+            cells.extend(code_cells("\n".join(body)))
+        else:
+            prose.extend(lines[i : j + 1])
+        i = j + 1
+    flush_prose()
+
+    intro = []
+    if source:
+        intro.append(new_markdown_cell(
+            f"*This notebook is generated from the book's page `{source}`, whose every "
+            "example is tested; run the cells in order. Cells tagged `raises-exception` "
+            "show an error on purpose, as the page does.*"
+        ))
+    if install:
+        intro.append(new_code_cell(
+            "try:\n    import autograd_lite\nexcept ImportError:  # e.g. on Colab\n"
+            f'    %pip install --quiet "{install}"'
+        ))
+    notebook = new_notebook(cells=intro + cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def github_repo(repo_url: str | None) -> str | None:
+    """``owner/name`` of a GitHub repo_url, or None."""
+    match = re.match(r"^https?://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$", repo_url or "")
+    return f"{match[1]}/{match[2]}" if match else None
+
+
+def colab_url(repo_url: str | None, notebook_path: str, branch: str = COLAB_BRANCH) -> str | None:
+    """The "Open in Colab" address of a generated notebook, when repo_url is a GitHub repo."""
+    repo = github_repo(repo_url)
+    if repo is None:
+        return None
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{notebook_path}"
+
+
+def notebook_name(src_uri: str) -> str:
+    return posixpath.splitext(posixpath.basename(src_uri))[0] + ".ipynb"
+
+
+# ---------------------------------------------------------------- mkdocs hooks
+
+_notebooks: dict[str, nbformat.NotebookNode] = {}
+
+
+def on_pre_build(config):
+    _notebooks.clear()
+
+
+def on_page_markdown(markdown, page, config, files):
+    src_uri = page.file.src_uri
+    if not is_chapter(src_uri):
+        return markdown
+    repo = github_repo(config.repo_url)
+    install = f"autograd_lite @ git+https://github.com/{repo}" if repo else None
+    name = notebook_name(src_uri)
+    # Next to the page's HTML, so the page links it by its bare name (a relative
+    # href that works wherever the site is served from).
+    target = posixpath.join(posixpath.dirname(page.file.dest_uri), name)
+    _notebooks[target] = page_to_notebook(markdown, source=f"docs/{src_uri}", install=install)
+    page.meta["notebook"] = name
+    url = colab_url(config.repo_url, name, config.extra.get("notebooks_branch", COLAB_BRANCH))
+    if url:
+        page.meta["colab_url"] = url
+    return markdown
+
+
+def on_post_build(config):
+    for target, notebook in _notebooks.items():
+        path = Path(config.site_dir) / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, path)

@@ -1,0 +1,536 @@
+"""The site as readers use it, proved in a real browser (headless Debian Chromium).
+
+``python3 dev.py test`` builds ``site/`` and then runs these tests over every
+HTML page of it, served from 127.0.0.1.  For each page:
+
+* it loads with no console error, no uncaught exception and no failed request,
+  and no request leaves 127.0.0.1 (every other host is refused and reported);
+* every maths expression is rendered by KaTeX, with no raw ``$...$``,
+  ``\\(...\\)`` or ``$$`` left in the text;
+* every Mermaid diagram is rendered to an SVG with one shape per node of its
+  source, and every broadcasting picture is drawn;
+* the copy button of every ``pycon`` block is clicked; what lands on the
+  clipboard has no prompts and no outputs, equals what the notebooks get
+  (``hooks.notebooks.pycon_to_code``), and, pasted block after block into one
+  fresh Python REPL with autograd_lite installed, raises exactly the exception
+  the page's traceback shows and nothing anywhere else;
+* a chapter's "download notebook" link answers 200 with a valid notebook;
+* a full-page screenshot is saved under ``$AUTOGRAD_LITE_SCREENSHOTS``
+  (``test-artifacts/screenshots`` by default) for a person to look at.
+
+Plus the dark theme toggles and search answers a query offline.
+
+Without ``/usr/bin/chromium`` the tests are skipped with a reason saying they
+did not run; with ``CI=true`` a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+import pytest
+
+from hooks.notebooks import expected_exceptions, is_chapter, pycon_examples, pycon_to_code
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"
+CHROMIUM = Path(os.environ.get("AUTOGRAD_LITE_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(
+    os.environ.get("AUTOGRAD_LITE_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots")
+)
+REPL_PASTE = Path(__file__).resolve().parent / "repl_paste.py"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Sources the built site depends on: newer than the build means site/ is stale.
+SOURCES = ["docs", "hooks", "overrides", "autograd_lite", "mkdocs.yml"]
+# Material renders each diagram into a *closed* shadow root; opening it lets the
+# test look inside.  Nothing else on the page changes.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, Object.assign({}, init, { mode: "open" }));
+};
+"""
+
+
+def site_pages() -> list[str]:
+    """Every HTML page of the built site, as a path relative to site/ (404.html included)."""
+    if not (SITE / "sitemap.xml").exists():
+        return ["<site/ is not built>"]
+    pages = sorted(
+        str(path.relative_to(SITE)).replace(os.sep, "/")
+        for path in SITE.rglob("*.html")
+        if "assets" not in path.relative_to(SITE).parts
+    )
+    return pages
+
+
+def page_url(relative: str) -> str:
+    return relative[: -len("index.html")] if relative.endswith("index.html") else relative
+
+
+def source_of(relative: str) -> str | None:
+    """docs/ source name of a built page (use_directory_urls layout)."""
+    if relative == "index.html":
+        return "index.md"
+    if relative.endswith("/index.html"):
+        stem = relative[: -len("/index.html")]
+        for candidate in (f"{stem}.md", f"{stem}/index.md", f"{stem}.ipynb"):
+            if (ROOT / "docs" / candidate).exists():
+                return candidate
+    return None
+
+
+def stale_sources() -> list[str]:
+    built = (SITE / "sitemap.xml").stat().st_mtime
+    newer = []
+    for name in SOURCES:
+        path = ROOT / name
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        for file in files:
+            if "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            if file.stat().st_mtime > built:
+                newer.append(str(file.relative_to(ROOT)))
+    return newer
+
+
+# ------------------------------------------------------------------ the report
+
+
+class BrowserReport:
+    """Counts what the browser tests checked; printed at the end of the test run."""
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(
+            [
+                "pages",
+                "copy buttons clicked",
+                "tracebacks shown and raised",
+                "Mermaid diagrams",
+                "broadcasting pictures",
+                "maths expressions",
+                "notebook downloads",
+                "screenshots",
+            ],
+            0,
+        )
+        self.external: list[str] = []
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+    def pytest_terminal_summary(self, terminalreporter):
+        terminalreporter.write_sep("-", "browser tests (headless Chromium)")
+        terminalreporter.write_line(
+            ", ".join(f"{n} {key}" for key, n in self.counts.items())
+        )
+        terminalreporter.write_line(f"screenshots: {SCREENSHOTS}")
+        if self.external:
+            terminalreporter.write_line(
+                "refused requests to other hosts: " + ", ".join(sorted(set(self.external)))
+            )
+
+
+# ------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def report(request):
+    plugin = BrowserReport()
+    request.config.pluginmanager.register(plugin, "autograd_lite_browser_report")
+    return plugin
+
+
+@pytest.fixture(scope="session")
+def browser():
+    problem = None
+    if not CHROMIUM.exists():
+        problem = (
+            f"browser tests NOT RUN: no Chromium at {CHROMIUM}. Install Debian's build "
+            "(apt-get install chromium) to run them."
+        )
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            problem = "browser tests NOT RUN: the python package playwright is not installed."
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(problem + " In CI (CI=true) a missing browser is a failure.", pytrace=False)
+        pytest.skip(problem)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server(browser):
+    if not (SITE / "sitemap.xml").exists():
+        pytest.fail(
+            "site/ is not built: run `python3 dev.py test` (it builds the site, then runs pytest), "
+            "or `NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict` first.",
+            pytrace=False,
+        )
+    stale = stale_sources()
+    if stale:
+        pytest.fail(
+            "site/ is older than its sources, so these tests would check a stale site: "
+            + ", ".join(stale[:8])
+            + (" ..." if len(stale) > 8 else "")
+            + ". Rebuild it: `python3 dev.py test` does both.",
+            pytrace=False,
+        )
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class Watched:
+    """A page in a fresh browser context, with every problem it reports recorded."""
+
+    def __init__(self, browser, server: str, report: BrowserReport):
+        self.problems: list[str] = []
+        self.server = server
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, color_scheme="light"
+        )
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+        self.context.add_init_script(OPEN_SHADOW_ROOTS)
+        self.context.route("**/*", self._route)
+        self.report = report
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
+        self.page.on(
+            "requestfailed",
+            lambda request: self.problems.append(
+                f"request failed: {request.url} ({request.failure})"
+            ),
+        )
+        self.page.on(
+            "response",
+            lambda response: response.status >= 400
+            and self.problems.append(f"HTTP {response.status}: {response.url}"),
+        )
+
+    def _route(self, route):
+        host = urlsplit(route.request.url).hostname
+        if host != "127.0.0.1":
+            self.problems.append(f"request to another host refused: {route.request.url}")
+            self.report.external.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser, server, report):
+    watched = Watched(browser, server, report)
+    yield watched
+    watched.close()
+
+
+# ------------------------------------------------------------------ page checks
+
+WAIT_FOR_RENDERING = """() => {
+  const maths = [...document.querySelectorAll('.arithmatex')];
+  const mathsDone = maths.every(m => m.querySelector('.katex'));
+  const pending = document.querySelectorAll('pre.mermaid').length;
+  const diagrams = [...document.querySelectorAll('div.mermaid')];
+  const diagramsDone = diagrams.every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'));
+  return mathsDone && pending === 0 && diagramsDone;
+}"""
+
+MATHS_REPORT = """() => {
+  const rendered = [...document.querySelectorAll('.katex')]
+    .filter(k => !k.parentElement.closest('.katex')).length;
+  const unrendered = [...document.querySelectorAll('.arithmatex')]
+    .filter(m => !m.querySelector('.katex')).map(m => m.textContent.slice(0, 60));
+  const errors = [...document.querySelectorAll('.katex-error')].map(e => e.textContent.slice(0, 60));
+  const article = document.querySelector('article') || document.body;
+  const copy = article.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, .katex, svg').forEach(e => e.remove());
+  const text = copy.textContent;
+  const raw = [];
+  for (const pattern of [/\\\\\\(.*?\\\\\\)/s, /\\\\\\[.*?\\\\\\]/s, /\\$\\$.*?\\$\\$/s, /\\$[^$\\s][^$]*?\\$/s]) {
+    const match = text.match(pattern);
+    if (match) raw.push(match[0].slice(0, 60));
+  }
+  return { rendered, unrendered, errors, raw };
+}"""
+
+DIAGRAM_REPORT = """() => [...document.querySelectorAll('div.mermaid')].map(d => {
+  const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
+  return {
+    svg: !!svg,
+    nodes: svg ? svg.querySelectorAll('g.node').length : 0,
+    error: svg ? /Syntax error|Parse error/i.test(svg.textContent) : false,
+    height: d.getBoundingClientRect().height,
+  };
+})"""
+
+REVEAL = """(el) => {
+  for (let node = el; node; node = node.parentElement) {
+    if (node.tagName === 'DETAILS') node.open = true;
+    if (node.classList && node.classList.contains('tabbed-block')) {
+      const set = node.closest('.tabbed-set');
+      const index = [...node.parentElement.children].indexOf(node);
+      const input = set.querySelectorAll(':scope > input')[index];
+      if (input && !input.checked) { input.checked = true; input.dispatchEvent(new Event('change')); }
+    }
+  }
+  el.scrollIntoView({ block: 'center' });
+}"""
+
+
+def mermaid_sources(html: str) -> list[str]:
+    """The Mermaid source of each diagram in a built page, in order."""
+    import html as html_module
+
+    return [
+        html_module.unescape(re.sub(r"<[^>]+>", "", body))
+        for body in re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', html, re.S)
+    ]
+
+
+def mermaid_node_count(source: str) -> int:
+    return len(re.findall(r"^\s*n\d+\s*[\[(]", source, re.M))
+
+
+def check_maths(watched: Watched) -> None:
+    result = watched.page.evaluate(MATHS_REPORT)
+    for text in result["unrendered"]:
+        watched.problems.append(f"maths not rendered: {text!r}")
+    for text in result["errors"]:
+        watched.problems.append(f"KaTeX error: {text!r}")
+    for text in result["raw"]:
+        watched.problems.append(f"raw maths delimiters left in the text: {text!r}")
+    watched.report.add("maths expressions", result["rendered"])
+
+
+def check_diagrams(watched: Watched, html: str) -> None:
+    sources = mermaid_sources(html)
+    diagrams = watched.page.evaluate(DIAGRAM_REPORT)
+    if len(diagrams) != len(sources):
+        watched.problems.append(
+            f"{len(sources)} Mermaid diagrams in the HTML but {len(diagrams)} rendered"
+        )
+    for number, (source, diagram) in enumerate(zip(sources, diagrams), start=1):
+        expected = mermaid_node_count(source)
+        if not diagram["svg"] or diagram["error"] or diagram["height"] < 20:
+            watched.problems.append(f"Mermaid diagram {number} not rendered: {diagram}")
+        elif expected and diagram["nodes"] != expected:
+            watched.problems.append(
+                f"Mermaid diagram {number}: {diagram['nodes']} nodes drawn, {expected} in its source"
+            )
+    watched.report.add("Mermaid diagrams", len(diagrams))
+    pictures = watched.page.evaluate(
+        "() => [...document.querySelectorAll('svg.broadcast-picture')]"
+        ".map(s => s.getBoundingClientRect().height)"
+    )
+    for number, height in enumerate(pictures, start=1):
+        if height < 50:
+            watched.problems.append(f"broadcasting picture {number} is not drawn (height {height})")
+    watched.report.add("broadcasting pictures", len(pictures))
+
+
+def copy_blocks(watched: Watched) -> list[dict]:
+    """Click every pycon copy button; return each block's shown text and clipboard text."""
+    page = watched.page
+    blocks = page.locator(".language-pycon")
+    copied = []
+    for index in range(blocks.count()):
+        block = blocks.nth(index)
+        block.evaluate(REVEAL)
+        shown = block.locator("code").inner_text()
+        page.evaluate("navigator.clipboard.writeText('')")
+        block.hover()
+        button = block.locator('button[data-md-type="copy"]')
+        if button.count() != 1:
+            watched.problems.append(f"pycon block {index + 1} has no copy button")
+            continue
+        button.click()
+        text = page.evaluate("navigator.clipboard.readText()")
+        copied.append({"shown": shown, "copied": text})
+        watched.report.add("copy buttons clicked")
+    return copied
+
+
+def check_copied_code(watched: Watched, copied: list[dict], where: str) -> None:
+    """What a reader copies is the code alone, and runs as the page says it does."""
+    for number, block in enumerate(copied, start=1):
+        text, shown = block["copied"], block["shown"]
+        if not text.strip():
+            watched.problems.append(f"block {number}: the copy button copied nothing")
+            continue
+        sources = {
+            re.sub(r"\s*#\s*doctest:.*$", "", line[4:])
+            for example, _ in pycon_examples(shown)
+            for line in example.split("\n")
+        }
+        for line in text.split("\n"):
+            if line.startswith(">>>"):
+                watched.problems.append(f"block {number}: a '>>>' prompt was copied: {line!r}")
+            elif line.strip() and line not in sources:
+                watched.problems.append(f"block {number}: copied a line that is not code: {line!r}")
+        if text.rstrip("\n") != pycon_to_code(shown).rstrip("\n"):
+            watched.problems.append(
+                f"block {number}: the copy button and the notebooks disagree:\n"
+                f"copied   {text!r}\nnotebook {pycon_to_code(shown)!r}"
+            )
+    if not copied:
+        return
+    with tempfile.TemporaryDirectory() as work:
+        result_file = Path(work) / "result.json"
+        run = subprocess.run(
+            [sys.executable, str(REPL_PASTE), str(result_file)],
+            input=json.dumps([block["copied"] for block in copied]),
+            capture_output=True,
+            text=True,
+            cwd=work,
+            timeout=300,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        )
+        if run.returncode != 0 or not result_file.exists():
+            watched.problems.append(f"the REPL process failed:\n{run.stderr[-3000:]}")
+            return
+        results = json.loads(result_file.read_text())
+    transcripts = re.split(r"^##### block \d+\n", run.stderr, flags=re.M)[1:]
+    for number, (block, result) in enumerate(zip(copied, results), start=1):
+        expected = expected_exceptions(block["shown"])
+        if result["left_waiting"]:
+            watched.problems.append(
+                f"{where} block {number}: pasted into a REPL it leaves the prompt waiting for "
+                f"more input:\n{block['copied']}"
+            )
+        if result["raised"] != expected:
+            transcript = transcripts[number - 1] if number - 1 < len(transcripts) else ""
+            watched.problems.append(
+                f"{where} block {number}: the page shows "
+                + (f"{expected}" if expected else "no error")
+                + f" but pasting it raised {result['raised'] or 'nothing'}:\n"
+                f"{block['copied']}\n--- REPL ---\n{transcript[-2000:]}"
+            )
+        else:
+            watched.report.add("tracebacks shown and raised", len(expected))
+
+
+def check_notebook_download(watched: Watched, relative: str) -> None:
+    links = watched.page.locator("a[data-notebook-download]")
+    source = source_of(relative)
+    chapter = source is not None and is_chapter(source)
+    if chapter and links.count() != 1:
+        watched.problems.append(f"chapter page {relative} has {links.count()} notebook download links, not 1")
+    for index in range(links.count()):
+        href = links.nth(index).get_attribute("href")
+        url = watched.page.evaluate("(href) => new URL(href, document.baseURI).href", href)
+        response = watched.page.request.get(url)
+        if response.status != 200:
+            watched.problems.append(f"notebook download {url} answered {response.status}")
+            continue
+        try:
+            notebook = nbformat.reads(response.text(), as_version=4)
+            nbformat.validate(notebook)
+        except Exception as error:  # noqa: BLE001 - report any invalid notebook
+            watched.problems.append(f"notebook download {url} is not a valid notebook: {error}")
+            continue
+        if not any(cell.cell_type == "code" for cell in notebook.cells) and "```pycon" in (
+            (ROOT / "docs" / source).read_text(encoding="utf-8") if source else ""
+        ):
+            watched.problems.append(f"notebook {url} has no code cell, but its page has pycon blocks")
+        watched.report.add("notebook downloads")
+
+
+def screenshot(watched: Watched, relative: str) -> None:
+    name = page_url(relative).strip("/").replace("/", "-").removesuffix(".html") or "index"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    watched.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    watched.report.add("screenshots")
+
+
+@pytest.mark.parametrize("relative", site_pages())
+def test_page(relative, watched, report):
+    """One page of the built site, checked as a reader's browser shows it."""
+    html = (SITE / relative).read_text(encoding="utf-8")
+    watched.page.goto(watched.server + page_url(relative), wait_until="networkidle")
+    try:
+        watched.page.wait_for_function(WAIT_FOR_RENDERING, timeout=15_000)
+    except Exception:  # noqa: BLE001 - the checks below say what is missing
+        watched.problems.append("maths or diagrams still not rendered after 15 s")
+    report.add("pages")
+    check_maths(watched)
+    check_diagrams(watched, html)
+    screenshot(watched, relative)
+    check_notebook_download(watched, relative)
+    copied = copy_blocks(watched)
+    check_copied_code(watched, copied, where=relative)
+    problems = "\n".join(f"- {problem}" for problem in watched.problems)
+    assert not watched.problems, f"{relative}:\n{problems}"
+
+
+def test_dark_theme_toggles(watched):
+    page = watched.page
+    page.goto(watched.server, wait_until="networkidle")
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.locator('label[for="__palette_1"]').click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=5_000)
+    dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert dark != light, f"the page background stayed {light} after switching to dark mode"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "index-dark.png"))
+    page.locator('label[for="__palette_0"]').click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'default'", timeout=5_000)
+    assert not watched.problems, watched.problems
+
+
+def test_search_answers_offline(watched):
+    page = watched.page
+    page.goto(watched.server, wait_until="networkidle")
+    page.locator('label[for="__search"]').first.click()
+    page.locator("input.md-search__input").fill("unbroadcast")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10_000)
+    assert results.count() > 0
+    titles = " ".join(results.all_inner_texts()).lower()
+    assert "unbroadcast" in titles, titles[:500]
+    assert not watched.problems, watched.problems
