@@ -37,7 +37,12 @@ def paste(blocks: list[str]) -> list[dict]:
         console.raised = []
         more = False
         print(f"##### block {number}", file=sys.stderr, flush=True)
-        for line in block.rstrip("\n").split("\n"):
+        # Each line ends with Enter; a last line without a newline gets the one
+        # Enter a reader presses after pasting.
+        lines = block.split("\n")
+        if block.endswith("\n"):
+            lines.pop()
+        for line in lines:
             more = console.push(line)
         waiting = more
         if more:  # end the statement so the next block starts clean

@@ -412,7 +412,7 @@ def check_copied_code(watched: Watched, copied: list[dict], where: str) -> None:
                 watched.problems.append(f"block {number}: a '>>>' prompt was copied: {line!r}")
             elif line.strip() and line not in sources:
                 watched.problems.append(f"block {number}: copied a line that is not code: {line!r}")
-        if text.rstrip("\n") != pycon_to_code(shown).rstrip("\n"):
+        if text != pycon_to_code(shown):
             watched.problems.append(
                 f"block {number}: the copy button and the notebooks disagree:\n"
                 f"copied   {text!r}\nnotebook {pycon_to_code(shown)!r}"
@@ -526,7 +526,7 @@ def test_dark_theme_toggles(watched):
 def test_search_answers_offline(watched):
     page = watched.page
     page.goto(watched.server, wait_until="networkidle")
-    page.locator('label[for="__search"]').first.click()
+    page.locator("input.md-search__input").click()
     page.locator("input.md-search__input").fill("unbroadcast")
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=10_000)

@@ -3,9 +3,9 @@
 Each exercise of part 1 ends by running the reader's own function through one
 of these checks:
 
-- chapter 2 (Backward functions): `check_log_back`;
-- chapter 4 (Unbroadcast): `check_unbroadcast`, `check_multiply_back`,
+- chapter 2 (Backward functions): `check_log_back`, `check_multiply_back`,
   `check_multiply_back_float`;
+- chapter 4 (Unbroadcast): `check_unbroadcast`;
 - chapter 5 (Topological sorting): `check_topological_sort`;
 - chapter 6 (Backprop by hand): `check_forward_and_back`.
 

@@ -1,8 +1,12 @@
 // Make the copy button on a pycon block copy runnable code: the source lines
 // without ">>> " and "... " prompts, without outputs and without doctest
-// directives ("# doctest: +FLOAT_CMP").  Material copies the text of the
-// closest element with a data-copy attribute.  A blank line follows each
-// compound statement so that pasting into a REPL ends the block.
+// directives ("# doctest: +FLOAT_CMP").  A blank line follows each compound
+// statement so that pasting into a REPL ends the block.
+// Material copies the text of the closest element with a data-copy attribute,
+// but trims trailing whitespace, which would drop the blank line that ends a
+// final compound statement (the REPL would sit at "..."); clipboard.js copies
+// a button's data-clipboard-text verbatim, so that is set just before the
+// click reaches it.  data-copy stays for anything else that reads it.
 // hooks/notebooks.py (pycon_to_code) applies the same rules to the notebooks;
 // tests/test_site_browser.py holds the two to each other and runs what is copied.
 const DOCTEST_DIRECTIVE = /\s*#\s*doctest:.*$/;
@@ -28,9 +32,21 @@ function pyconToCode(text) {
   return out.join("\n") + "\n";
 }
 window.pyconToCode = pyconToCode;
+// textContent, not innerText: a block inside a closed "??? success" has no
+// rendered text yet, and the reader opens it before copying.
+function codeText(code) {
+  const copy = code.cloneNode(true);
+  for (const annotation of copy.querySelectorAll(".md-annotation")) annotation.remove();
+  return copy.textContent;
+}
 document$.subscribe(() => {
   for (const code of document.querySelectorAll(".language-pycon code")) {
     const block = code.closest("pre") || code;
-    block.setAttribute("data-copy", pyconToCode(code.innerText));
+    block.setAttribute("data-copy", pyconToCode(codeText(code)));
   }
 });
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest('button[data-md-type="copy"]');
+  const code = button && button.closest(".language-pycon") && button.closest(".language-pycon").querySelector("code");
+  if (code) button.setAttribute("data-clipboard-text", pyconToCode(codeText(code)));
+}, true);

@@ -1,0 +1,584 @@
+"""The autograd engine: Tensor, Recipe, the backward-function registry and backprop.
+
+Explained in the book's chapter 7 (Autograd); the errors raised here are the
+subject of chapter 9 (Pitfalls).  The operations themselves (``add``, ``log``,
+``t * 2``, ...) are wrapped and registered in ``autograd_lite.functions``
+(chapter 8), using the backward functions of ``autograd_lite.backward``.
+
+The whole engine in four steps:
+
+1. ``wrap_forward_fn(np.log)`` turns a numpy function into one that takes
+   Tensors.  When an argument requires grad, the output remembers how it was
+   made: a :class:`Recipe` holding the numpy function, its arguments and its
+   parent Tensors.  That is the computational graph, built as the code runs.
+2. ``BACK_FUNCS`` maps (forward function, argument position) to the backward
+   function of that argument, e.g. ``(np.log, 0) -> log_back``.
+3. ``sorted_computational_graph(loss)`` lists the graph's nodes with the loss
+   first and every node before its parents (a reversed topological order).
+4. ``backprop(loss)`` walks that list once, calling each backward function
+   once and summing the gradients that reach a node along different paths.
+
+Memory rules that keep gradients honest (chapter 9):
+
+- every Tensor owns its array and the array is read-only: ``Tensor(data)``
+  copies ``data``, and an operation whose numpy result would share memory with
+  an argument (``reshape``, slicing) gets a copy.  So a Tensor's values can
+  only change through the Tensor itself;
+- the in-place operations (``t += x``, ``t -= x``, ``t *= x``, ``t /= x``,
+  ``t[index] = value``, ``t.zero_()``) add 1 to ``t.version``.  Each Recipe
+  records the versions of its parents, and backprop refuses to use a Tensor
+  whose version has changed since: an error, never a silently wrong gradient.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Callable
+
+import numpy as np
+
+from .graph import topological_sort
+
+__all__ = [
+    "Tensor",
+    "Recipe",
+    "BACK_FUNCS",
+    "add_back_func",
+    "get_back_func",
+    "wrap_forward_fn",
+    "sorted_computational_graph",
+    "backprop",
+    "no_grad",
+    "is_grad_enabled",
+]
+
+# Most operations take no keyword arguments; their recipes share this one empty
+# dict instead of holding an empty dict each (memory per node).  Never change it.
+# (A read-only MappingProxyType would be safer, but ``**`` unpacks it far slower.)
+NO_KWARGS: dict = {}
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations record recipes now (False inside ``with no_grad():``).
+
+    >>> from autograd_lite import is_grad_enabled, no_grad
+    >>> is_grad_enabled()
+    True
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    """
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside ``with no_grad():`` operations record no recipe, so no graph is built.
+
+    Used for updates the gradient must not see, such as an optimiser's step.
+    The previous state comes back when the block ends, even if it raises.
+
+    >>> from autograd_lite import Tensor, no_grad
+    >>> w = Tensor([1.0, 2.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.recipe is None, y.requires_grad
+    (True, False)
+    """
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+class Recipe:
+    """How a Tensor was made: ``func(*args, **kwargs)``, and which Tensors it came from.
+
+    - ``func``: the numpy-level forward function, e.g. ``np.multiply``;
+    - ``args``: its positional arguments as ``func`` received them (Tensors
+      replaced by their arrays): exactly what the backward functions get;
+    - ``kwargs``: its keyword arguments;
+    - ``parents``: ``{argument position: Tensor}`` for every Tensor argument;
+    - ``versions``: the parents' versions when the recipe was made, in the
+      order of ``parents``, to detect a parent changed in place afterwards.
+
+    >>> from autograd_lite import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 3
+    >>> y.recipe
+    Recipe(func=multiply, args=(array([1., 2.]), 3), kwargs={}, parents={0: Tensor([1., 2.], requires_grad=True)})
+    >>> y.recipe.parents[0] is x
+    True
+    """
+
+    # __slots__: no per-object __dict__, so a node of a long chain stays small.
+    __slots__ = ("func", "args", "kwargs", "parents", "versions")
+
+    def __init__(self, func: Callable, args: tuple, kwargs, parents: dict, versions: tuple):
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.parents = parents
+        self.versions = versions
+
+    def __repr__(self) -> str:
+        name = getattr(self.func, "__name__", repr(self.func))
+        return f"Recipe(func={name}, args={self.args!r}, kwargs={dict(self.kwargs)!r}, parents={self.parents!r})"
+
+
+class Tensor:
+    """A numpy array that remembers how it was made, so gradients can flow back through it.
+
+    - ``array``: the values (a read-only numpy array this Tensor owns);
+    - ``requires_grad``: whether gradients are wanted for this Tensor;
+    - ``grad``: after ``backward()``, a Tensor holding dL/d(this), for leaves only;
+    - ``recipe``: how it was made (a :class:`Recipe`), or None for a leaf;
+    - ``version``: how many times it was changed in place.
+
+    ``Tensor(data)`` copies ``data``.  Only floating-point Tensors can require grad.
+
+    >>> from autograd_lite import Tensor
+    >>> a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> b = Tensor([4.0, 5.0, 6.0], requires_grad=True)
+    >>> loss = (a * b).sum()
+    >>> loss
+    Tensor(32., recipe=_sum)
+    >>> loss.backward()
+    >>> a.grad, b.grad
+    (Tensor([4., 5., 6.]), Tensor([1., 2., 3.]))
+    """
+
+    __slots__ = ("array", "requires_grad", "grad", "recipe", "version")
+
+    # Tensors are dict keys by identity (backprop's ``grads``), although ``==``
+    # compares elementwise.  And numpy must hand ``np_scalar * t`` to
+    # ``Tensor.__rmul__`` instead of turning ``t`` into a plain array.
+    __hash__ = object.__hash__
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = False):
+        array = np.array(data.array if isinstance(data, Tensor) else data)  # a copy: this Tensor owns it
+        if requires_grad and array.dtype.kind != "f":
+            raise TypeError(
+                f"Tensor: requires_grad=True needs a floating-point array, but the data has dtype "
+                f"{array.dtype}: gradients of integers or booleans are not defined. Pass floats "
+                "(Tensor([1.0, 2.0], requires_grad=True) rather than Tensor([1, 2], ...)), or convert "
+                "first: Tensor(np.asarray(data, dtype=float), requires_grad=True)."
+            )
+        array.flags.writeable = False
+        self.array = array
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self.recipe = None
+        self.version = 0
+
+    # ----------------------------------------------------------- looking at it
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Tensor with no recipe: made by the user, not by an operation that was recorded."""
+        return self.recipe is None
+
+    @property
+    def shape(self) -> tuple:
+        """The array's shape."""
+        return self.array.shape
+
+    @property
+    def ndim(self) -> int:
+        """The array's number of dimensions."""
+        return self.array.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The array's dtype."""
+        return self.array.dtype
+
+    @property
+    def size(self) -> int:
+        """The array's number of elements."""
+        return self.array.size
+
+    def item(self):
+        """The value of a one-element Tensor as a Python number.
+
+        >>> from autograd_lite import Tensor
+        >>> Tensor([2.5]).item()
+        2.5
+        """
+        return self.array.item()
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __bool__(self) -> bool:
+        return bool(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(t) gives the values (read-only); numpy functions on a Tensor
+        # are refused by __array_ufunc__ = None, so a graph is never cut silently.
+        if copy:
+            return np.array(self.array, dtype=dtype)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
+
+    def __repr__(self) -> str:
+        values = np.array2string(self.array, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self.array.dtype not in (np.float64, np.int64, np.bool_):
+            extra += f", dtype={self.array.dtype}"
+        if self.recipe is not None:
+            extra += f", recipe={getattr(self.recipe.func, '__name__', self.recipe.func)}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({values}{extra})"
+
+    # ----------------------------------------------------------- gradients
+
+    def backward(self, end_grad=None) -> None:
+        """Backpropagate from this Tensor: ``backprop(self, end_grad)``.
+
+        ``end_grad`` is dL/d(this Tensor); leave it out for a one-element Tensor
+        (it is then 1).
+
+        >>> from autograd_lite import Tensor
+        >>> x = Tensor([2.0, 3.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        Tensor([4., 6.])
+        """
+        backprop(self, end_grad)
+
+    # ----------------------------------------------------------- in-place changes (chapter 9)
+
+    def _change_in_place(self, operation: str, other, change: Callable[[np.ndarray], None]) -> "Tensor":
+        """Apply ``change`` to this Tensor's array in place and count it in ``version``."""
+        other_requires_grad = isinstance(other, Tensor) and other.requires_grad
+        if _grad_enabled and (self.requires_grad or other_requires_grad):
+            who = "this Tensor" if self.requires_grad else "the other operand"
+            raise RuntimeError(
+                f"{operation}: an in-place change is not recorded in the graph, and {who} requires grad "
+                f"(this Tensor: {self!r}). For a change the gradient should follow, write it out of "
+                "place, e.g. t = t + x instead of t += x. For a change the gradient must not see "
+                "(an optimiser step), do it inside `with no_grad():`."
+            )
+        array = self.array
+        array.flags.writeable = True  # allowed: this Tensor owns its array
+        try:
+            change(array)
+        finally:
+            array.flags.writeable = False
+        self.version += 1
+        return self
+
+    def __iadd__(self, other):
+        return self._change_in_place("+=", other, lambda a: np.add(a, _values(other), out=a))
+
+    def __isub__(self, other):
+        return self._change_in_place("-=", other, lambda a: np.subtract(a, _values(other), out=a))
+
+    def __imul__(self, other):
+        return self._change_in_place("*=", other, lambda a: np.multiply(a, _values(other), out=a))
+
+    def __itruediv__(self, other):
+        return self._change_in_place("/=", other, lambda a: np.true_divide(a, _values(other), out=a))
+
+    def __setitem__(self, index, value) -> None:
+        index = _index_values(index)
+        self._change_in_place("t[index] = value", value, lambda a: a.__setitem__(index, _values(value)))
+
+    def zero_(self) -> "Tensor":
+        """Set every element to 0, in place (counted in ``version``).
+
+        >>> from autograd_lite import Tensor
+        >>> t = Tensor([1.0, 2.0])
+        >>> t.zero_()
+        Tensor([0., 0.])
+        >>> t.version
+        1
+        """
+        return self._change_in_place("zero_()", None, lambda a: a.fill(0))
+
+
+def _values(x):
+    """The array inside a Tensor, or ``x`` itself (a number or array)."""
+    return x.array if isinstance(x, Tensor) else x
+
+
+def _index_values(index):
+    """An index with every Tensor in it replaced by its array."""
+    if isinstance(index, tuple):
+        return tuple(_values(i) for i in index)
+    return _values(index)
+
+
+def _new_tensor(array: np.ndarray, requires_grad: bool, recipe: Recipe | None) -> Tensor:
+    """A Tensor around a fresh result array, skipping ``Tensor.__init__``'s copy and checks.
+
+    The caller promises that ``array`` is a new array nobody else holds.
+    """
+    array.setflags(write=False)
+    tensor = object.__new__(Tensor)
+    tensor.array = array
+    tensor.requires_grad = requires_grad
+    tensor.grad = None
+    tensor.recipe = recipe
+    tensor.version = 0
+    return tensor
+
+
+# --------------------------------------------------------------- the registry
+
+#: The derivative table the engine reads: (forward function, argument position) -> backward function.
+BACK_FUNCS: dict[tuple[Callable, int], Callable] = {}
+
+
+def add_back_func(forward_fn: Callable, argnum: int, back_fn: Callable) -> None:
+    """Register ``back_fn`` as the backward function of ``forward_fn`` for argument ``argnum``.
+
+    ``back_fn(grad_out, out, *args, **kwargs)`` gets the gradient of the
+    output, the output, and the forward function's arguments, and returns the
+    gradient for argument ``argnum``, with that argument's shape.
+
+    >>> import numpy as np
+    >>> from autograd_lite import BACK_FUNCS, add_back_func, log_back
+    >>> add_back_func(np.log, 0, log_back)
+    >>> BACK_FUNCS[np.log, 0] is log_back
+    True
+    """
+    BACK_FUNCS[forward_fn, argnum] = back_fn
+
+
+def get_back_func(forward_fn: Callable, argnum: int) -> Callable:
+    """The backward function registered for ``forward_fn``'s argument ``argnum``.
+
+    >>> import numpy as np
+    >>> from autograd_lite import get_back_func
+    >>> get_back_func(np.multiply, 1).__name__
+    'multiply_back1'
+    >>> get_back_func(np.sin, 0)
+    Traceback (most recent call last):
+    ...
+    KeyError: 'get_back_func: no backward function is registered for argument 0 of sin. Register one with add_back_func(sin, 0, back_fn).'
+    """
+    try:
+        return BACK_FUNCS[forward_fn, argnum]
+    except KeyError:
+        raise KeyError(_missing_back_func_message("get_back_func", forward_fn, argnum)) from None
+
+
+def _missing_back_func_message(where: str, forward_fn: Callable, argnum: int, extra: str = "") -> str:
+    name = getattr(forward_fn, "__name__", repr(forward_fn))
+    return (
+        f"{where}: no backward function is registered for argument {argnum} of {name}. "
+        f"Register one with add_back_func({name}, {argnum}, back_fn){extra}."
+    )
+
+
+# --------------------------------------------------------------- building the graph
+
+
+def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Callable:
+    """Turn a numpy function into one that takes and returns Tensors and records a Recipe.
+
+    Tensor arguments are replaced by their arrays, ``numpy_func`` runs, and the
+    result is wrapped in a new Tensor.  If gradients are on (not inside
+    ``no_grad``), ``is_differentiable`` is True and some Tensor argument
+    requires grad, the result requires grad and gets a Recipe; otherwise it is
+    a plain Tensor with no recipe.
+
+    Each argument that requires grad must have a backward function registered,
+    and that is checked now, while the graph is built: the error then points at
+    the line that used the function, not at a later ``backward()``.
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor, wrap_forward_fn
+    >>> sin = wrap_forward_fn(np.sin)
+    >>> sin(Tensor([0.0]))  # nothing requires grad: no recipe, no check
+    Tensor([0.])
+    >>> sin(Tensor([0.0], requires_grad=True))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: sin: no backward function is registered for argument 0 of sin. Register one with add_back_func(sin, 0, back_fn), or call sin under `with no_grad():` if no gradient is needed.
+    """
+    name = getattr(numpy_func, "__name__", repr(numpy_func))
+
+    def tensor_func(*args, **kwargs):
+        arrays = []  # the arguments as numpy_func takes them
+        parents = {}  # argument position -> Tensor
+        versions = []
+        requires_grad = False
+        for argnum, arg in enumerate(args):
+            if isinstance(arg, Tensor):
+                parents[argnum] = arg
+                versions.append(arg.version)
+                requires_grad = requires_grad or arg.requires_grad
+                arg = arg.array
+            arrays.append(arg)
+        out = numpy_func(*arrays, **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # ufuncs give numpy scalars, not arrays, for 0-d inputs
+        elif out.base is not None:
+            out = out.copy()  # a view would share an argument's memory: every Tensor owns its array
+
+        if not (requires_grad and is_differentiable and _grad_enabled):
+            return _new_tensor(out, False, None)
+        for argnum, parent in parents.items():
+            if parent.requires_grad and (numpy_func, argnum) not in BACK_FUNCS:
+                raise RuntimeError(
+                    _missing_back_func_message(
+                        name, numpy_func, argnum,
+                        f", or call {name} under `with no_grad():` if no gradient is needed",
+                    )
+                )
+        recipe = Recipe(numpy_func, tuple(arrays), kwargs or NO_KWARGS, parents, tuple(versions))
+        return _new_tensor(out, True, recipe)
+
+    tensor_func.__name__ = tensor_func.__qualname__ = name
+    tensor_func.__doc__ = f"``{name}`` on Tensors, recorded for backprop (made by wrap_forward_fn)."
+    return tensor_func
+
+
+# --------------------------------------------------------------- backprop
+
+
+def _parents_requiring_grad(tensor: Tensor) -> list[Tensor]:
+    recipe = tensor.recipe
+    if recipe is None:
+        return []
+    return [parent for parent in recipe.parents.values() if parent.requires_grad]
+
+
+def sorted_computational_graph(tensor: Tensor) -> list[Tensor]:
+    """Every Tensor that ``tensor`` depends on through recipes, ``tensor`` first.
+
+    Each Tensor comes before all of its parents (a topological order, reversed),
+    so when backprop reaches a Tensor, every gradient flowing into it has
+    already arrived.  Parents that do not require grad are left out.  Built on
+    ``graph.topological_sort``, which needs no recursion.
+
+    >>> from autograd_lite import Tensor, sorted_computational_graph
+    >>> a = Tensor([1.0], requires_grad=True)
+    >>> b = a.exp()
+    >>> c = b * a
+    >>> [t.recipe.func.__name__ if t.recipe else "leaf" for t in sorted_computational_graph(c)]
+    ['multiply', 'exp', 'leaf']
+    """
+    return topological_sort(tensor, _parents_requiring_grad)[::-1]
+
+
+def backprop(end_node: Tensor, end_grad=None) -> None:
+    """Compute dL/d(leaf) for every leaf that requires grad, and add it to ``leaf.grad``.
+
+    ``end_grad`` is dL/d(end_node): an array (or Tensor) of ``end_node``'s
+    shape; leave it out when ``end_node`` has one element, and it is 1.
+
+    Each node's gradient is complete when the node is reached in
+    ``sorted_computational_graph`` order.  The node's recipe then gives, for
+    each parent that requires grad, ``back_fn(grad, out, *args, **kwargs)``,
+    and the results are summed per parent.  Leaves add their gradient to
+    ``.grad``, so two calls accumulate; other Tensors keep none.
+
+    >>> from autograd_lite import Tensor, backprop
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * x * 3
+    >>> backprop(y, end_grad=[1.0, 1.0])
+    >>> x.grad
+    Tensor([ 6., 12.])
+    >>> backprop(y, end_grad=[1.0, 1.0])   # gradients accumulate
+    >>> x.grad
+    Tensor([12., 24.])
+    """
+    grads = {end_node: _end_grad_array(end_node, end_grad)}
+    # Gradients in ``grads`` may be arrays held elsewhere too (end_grad, or
+    # grad_out passed straight through by add).  A parent whose gradient was
+    # summed here holds a new array, so later sums may add into it in place.
+    summed = set()
+    leaf_grads = []
+    for node in sorted_computational_graph(end_node):
+        grad_out = grads.pop(node)
+        recipe = node.recipe
+        if recipe is None:
+            leaf_grads.append((node, grad_out))
+            continue
+        if node.version != 0:
+            raise _changed_in_place_error(node, recipe, "its output")
+        for (argnum, parent), version in zip(recipe.parents.items(), recipe.versions):
+            if parent.version != version:
+                raise _changed_in_place_error(parent, recipe, f"argument {argnum}", version)
+            if not parent.requires_grad:
+                continue
+            back_fn = BACK_FUNCS[recipe.func, argnum]
+            grad = back_fn(grad_out, node.array, *recipe.args, **recipe.kwargs)
+            if type(grad) is not np.ndarray:
+                grad = np.asarray(grad)
+            if grad.shape != parent.array.shape:
+                raise _wrong_shape_error(back_fn, recipe, argnum, grad, parent)
+            if parent not in grads:
+                grads[parent] = grad
+            elif parent in summed:
+                grads[parent] += grad
+            else:
+                grads[parent] = grads[parent] + grad
+                summed.add(parent)
+    # Leaves get their gradients only now, so an error above leaves every .grad as it was.
+    for leaf, grad in leaf_grads:
+        dtype = leaf.array.dtype
+        if leaf.grad is not None:
+            new = np.add(leaf.grad.array, grad, dtype=dtype)  # a new array: a held .grad never changes
+        elif leaf in summed:
+            new = grad.astype(dtype, copy=False)
+        else:
+            new = np.array(grad, dtype=dtype)  # a copy: grad may be end_grad or shared with another leaf
+        leaf.grad = _new_tensor(new, False, None)
+
+
+def _end_grad_array(end_node, end_grad) -> np.ndarray:
+    """Check backprop's arguments and return dL/d(end_node) as an array."""
+    if not isinstance(end_node, Tensor):
+        raise TypeError(f"backprop: end_node must be a Tensor, got {type(end_node).__name__}: {end_node!r}.")
+    if not end_node.requires_grad:
+        raise RuntimeError(
+            f"backward: this Tensor does not require grad, so no graph leads back from it: {end_node!r}. "
+            "Create the inputs with Tensor(..., requires_grad=True), and compute outside `with no_grad():`."
+        )
+    shape, dtype = end_node.array.shape, end_node.array.dtype
+    if end_grad is None:
+        if end_node.array.size != 1:
+            raise RuntimeError(
+                f"backward: the Tensor has shape {shape}, so the gradient it starts from is not 1: "
+                f"pass end_grad, an array of shape {shape} holding dL/d(this Tensor); "
+                f"end_grad=np.ones({shape}) gives the gradient of its sum. Or call .sum() first."
+            )
+        return np.ones(shape, dtype=dtype)
+    end_grad = np.asarray(_values(end_grad))
+    if end_grad.shape != shape:
+        raise ValueError(
+            f"backward: end_grad has shape {end_grad.shape}, but the Tensor has shape {shape}; "
+            f"end_grad is dL/d(this Tensor), so pass an array of shape {shape}."
+        )
+    return end_grad.astype(dtype, copy=False)
+
+
+def _changed_in_place_error(tensor, recipe, which: str, expected_version: int = 0) -> RuntimeError:
+    name = getattr(recipe.func, "__name__", repr(recipe.func))
+    return RuntimeError(
+        f"backward: {which} of {name} was changed in place after {name} ran: it is at version "
+        f"{tensor.version} but was at version {expected_version}, so the values {name}'s backward "
+        f"function would read are gone and the gradient would be wrong. The Tensor: {tensor!r}. "
+        "Make the change out of place (t = t + x instead of t += x), or make it after backward()."
+    )
+
+
+def _wrong_shape_error(back_fn, recipe, argnum, grad, parent) -> ValueError:
+    fn_name = getattr(back_fn, "__name__", repr(back_fn))
+    name = getattr(recipe.func, "__name__", repr(recipe.func))
+    return ValueError(
+        f"backward: {fn_name}, the backward function of {name} for argument {argnum}, returned a "
+        f"gradient of shape {grad.shape}, but that argument has shape {parent.array.shape}. A "
+        "gradient has the shape of its argument: unbroadcast it to that shape."
+    )
