@@ -3,6 +3,7 @@
 
     python3 dev.py serve    # the book at http://127.0.0.1:8000/
     python3 dev.py test     # strict site build, then every test and doctest
+                            # (page screenshots in test-artifacts/screenshots/)
 
 Needs only Python 3.11+ with pip and venv.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +55,10 @@ def main(argv: list[str]) -> int:
         run(BIN / "mkdocs", "serve", *extra, env=env)
     elif command == "test":
         run(BIN / "mkdocs", "build", "--strict", env=env)
+        # The browser tests save a screenshot of every page here, for a person to look at.
+        screenshots = ROOT / "test-artifacts" / "screenshots"
+        shutil.rmtree(screenshots, ignore_errors=True)
+        env["AUTOGRAD_LITE_SCREENSHOTS"] = str(screenshots)
         run(BIN / "python", "-m", "pytest", *extra, env=env)
     return 0
 

@@ -38,6 +38,33 @@ def _mermaid_text(line: str) -> str:
     )
 
 
+class _Key:
+    """A dict key for an unhashable node: the node itself, compared by identity."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and other.value is self.value
+
+    @staticmethod
+    def of(node: Any) -> Any:
+        try:
+            hash(node)
+        except TypeError:
+            return _Key(node)
+        return node
+
+    @staticmethod
+    def node(key: Any) -> Any:
+        return key.value if isinstance(key, _Key) else key
+
+
 def graph_to_mermaid(
     root: Any,
     get_inputs: Callable[[Any], Iterable[Any]],
@@ -54,7 +81,8 @@ def graph_to_mermaid(
     node's label lines.  Nodes are listed in topological order (inputs first),
     numbered ``n0, n1, ...`` in that order; leaves (no inputs, unless
     ``is_leaf`` says otherwise) are drawn rounded, computed nodes as boxes.
-    Nodes are told apart by identity, so they need not be hashable.
+    Hashable nodes are told apart as ``topological_sort`` does (Tensors by
+    identity); unhashable ones by identity.
 
     >>> from autograd_lite.draw import graph_to_mermaid
     >>> inputs = {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}
@@ -78,35 +106,40 @@ def graph_to_mermaid(
             f"graph_to_mermaid: direction={direction!r} is not a Mermaid flowchart "
             "direction; use one of 'LR', 'RL', 'TB', 'TD', 'BT'."
         )
-    by_id: dict[int, Any] = {}
+    def inputs_of(key: Any) -> list[Any]:
+        return [_Key.of(child) for child in get_inputs(_Key.node(key))]
 
-    def inputs_of(node_id: int) -> list[int]:
-        ids = []
-        for child in get_inputs(by_id[node_id]):
-            by_id.setdefault(id(child), child)
-            ids.append(id(child))
-        return ids
-
-    by_id[id(root)] = root
-    order = topological_sort(id(root), inputs_of)
-    number = {node_id: i for i, node_id in enumerate(order)}
+    order = topological_sort(_Key.of(root), inputs_of)
+    number = {key: i for i, key in enumerate(order)}
     lines = [f"flowchart {direction}"]
-    for node_id in order:
-        node = by_id[node_id]
+    edges = []
+    for key in order:
+        node = _Key.node(key)
+        inputs = inputs_of(key)
         text = "<br/>".join(_mermaid_text(line) for line in label(node))
-        leaf = is_leaf(node) if is_leaf is not None else not list(inputs_of(node_id))
+        leaf = is_leaf(node) if is_leaf is not None else not inputs
         shape = '(["{}"])' if leaf else '["{}"]'
-        lines.append(f"    n{number[node_id]}" + shape.format(text))
-    for node_id in order:
-        for child_id in inputs_of(node_id):
-            lines.append(f"    n{number[child_id]} --> n{number[node_id]}")
+        lines.append(f"    n{number[key]}" + shape.format(text))
+        edges.extend(f"    n{number[child]} --> n{number[key]}" for child in inputs)
+    lines.extend(edges)
     return "\n".join(lines)
 
 
+def _format_number(x: Any) -> str:
+    return format(x, ".4g") if isinstance(x, (float, np.floating)) else str(x)
+
+
 def _format_array(value: Any) -> str:
-    array = np.asarray(value)
+    """Values in 4 significant digits, long arrays shortened: ``2``, ``[0.5, 0.3333]``."""
+    array = np.asarray(getattr(value, "array", value))
+    if array.ndim == 0:
+        return _format_number(array.item())
     return np.array2string(
-        array, precision=4, separator=", ", threshold=8, edgeitems=2, suppress_small=True
+        array,
+        separator=", ",
+        threshold=8,
+        edgeitems=2,
+        formatter={"float_kind": _format_number},
     ).replace("\n", "")
 
 
@@ -122,7 +155,8 @@ def _tensor_inputs(tensor: Any) -> list[Any]:
 
 
 def _operation(recipe: Any) -> str:
-    name = getattr(recipe.func, "__name__", repr(recipe.func))
+    # Wrapped helpers are private (``_sum``); the reader knows the operation as ``sum``.
+    name = getattr(recipe.func, "__name__", repr(recipe.func)).lstrip("_")
     kwargs = getattr(recipe, "kwargs", None) or {}
     if not kwargs:
         return name
@@ -143,7 +177,42 @@ def to_mermaid(
     (leaves have none) and its shape; optionally its value and its gradient.
     Arrows go from inputs to outputs.  The graph is read from each Tensor's
     ``recipe``: its ``func`` and ``kwargs`` name the operation, its ``parents``
-    (argument position -> Tensor) are the inputs.
+    (argument position -> Tensor) are the inputs.  The engine keeps gradients
+    on leaves only, so ``show_grads`` adds a gradient line to the leaves (and
+    to any other node whose ``grad`` is set).
+
+    >>> from autograd_lite import Tensor, to_mermaid
+    >>> a = Tensor(2.0, requires_grad=True)
+    >>> b = Tensor(3.0, requires_grad=True)
+    >>> c = Tensor(4.0, requires_grad=True)
+    >>> d = a * b
+    >>> e = b + c
+    >>> L = d + e
+    >>> print(to_mermaid(L, names={"a": a, "b": b, "c": c, "d": d, "e": e, "L": L}))
+    flowchart LR
+        n0(["a<br/>shape ()"])
+        n1(["b<br/>shape ()"])
+        n2["d = multiply<br/>shape ()"]
+        n3(["c<br/>shape ()"])
+        n4["e = add<br/>shape ()"]
+        n5["L = add<br/>shape ()"]
+        n0 --> n2
+        n1 --> n2
+        n1 --> n4
+        n3 --> n4
+        n2 --> n5
+        n4 --> n5
+
+    With values, and with gradients after ``backward()``:
+
+    >>> L.backward()
+    >>> print(to_mermaid(d, names={"a": a, "b": b, "d": d}, show_values=True, show_grads=True))
+    flowchart LR
+        n0(["a<br/>shape ()<br/>value 2<br/>grad 3"])
+        n1(["b<br/>shape ()<br/>value 3<br/>grad 3"])
+        n2["d = multiply<br/>shape ()<br/>value 6"]
+        n0 --> n2
+        n1 --> n2
     """
     name_of = {id(value): name for name, value in (names or {}).items()}
 
@@ -158,7 +227,7 @@ def to_mermaid(
         lines = [first, f"shape {tuple(np.shape(node.array))}"]
         if show_values:
             lines.append(f"value {_format_array(node.array)}")
-        if show_grads:
+        if show_grads and (recipe is None or getattr(node, "grad", None) is not None):
             grad = getattr(node, "grad", None)
             lines.append("grad None" if grad is None else f"grad {_format_array(grad)}")
         return lines
@@ -294,7 +363,7 @@ def broadcast_svg(shape: Sequence[int], target: Sequence[int]) -> str:
          for axis, n in enumerate(plan.aligned)],
     ))
     rows.append((
-        f"rule 2: stretch size 1 -> {plan.target}",
+        f"rule 2: stretch to {plan.target}",
         [(f"1 \u2192 {n}" if axis in plan.stretched else str(n),
           _STRETCHED_FILL if axis in plan.stretched else None, True)
          for axis, n in enumerate(plan.target)],

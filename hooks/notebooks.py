@@ -31,6 +31,8 @@ ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w
 TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
 TRACEBACK = "Traceback (most recent call last):"
 DOCTEST_DIRECTIVE = re.compile(r"\s*#\s*doctest:.*$")
+# Statements the REPL runs only after a blank line (see copy-pycon.js).
+COMPOUND = re.compile(r"^(@|(if|for|while|with|def|class|try|async|match)\b)|:\s*(#.*)?$")
 EXCEPTION_LINE = re.compile(r"^(?P<name>[A-Za-z_][\w.]*)(?::|$)")
 # Colab opens notebooks from a GitHub branch; the deploy workflow publishes the
 # generated notebooks to this branch (see .github/workflows/pages.yml).
@@ -47,7 +49,8 @@ def pycon_to_code(text: str) -> str:
     Source lines lose their ``>>> `` or ``... `` prompt and any doctest
     directive (``# doctest: +FLOAT_CMP``); outputs are dropped (a
     traceback's ``...`` line is output too); a blank line follows each
-    compound statement so that pasting it into a REPL ends it.  Keep in step
+    statement the REPL would otherwise wait on (compound, decorated, or
+    spread over several lines) so that pasting it into a REPL runs it.  Keep in step
     with ``docs/javascripts/copy-pycon.js`` (the browser test compares them).
     """
     lines = re.sub(r"\n$", "", text).split("\n")
@@ -60,10 +63,11 @@ def pycon_to_code(text: str) -> str:
                 out.append("")
             code = DOCTEST_DIRECTIVE.sub("", line[4:])
             out.append(code)
-            in_block = bool(re.search(r":\s*(#.*)?$", code))
+            in_block = bool(COMPOUND.search(code))
             in_source = True
         elif in_source and (line == "..." or line.startswith("... ")):
             out.append(DOCTEST_DIRECTIVE.sub("", line[4:]))
+            in_block = True
         else:
             in_source = False
     if in_block:

@@ -8,8 +8,9 @@ indented, inside an admonition):
     ``Tensor``; each node is named after its variable.  A name used before it
     is assigned is a leaf: a ``Tensor`` with ``requires_grad=True`` and value
     2.0, 3.0, 4.0, ... in order of first use, unless the spec assigns it a
-    literal first (``a = 2.0`` or ``a = [2.0, 1.0]``).  The functions of
-    ``autograd_lite`` (``log``, ``exp``, ...) may be called.  The last name
+    literal first (``a = 2.0`` or ``a = [2.0, 1.0]``).  The operations of
+    ``autograd_lite.functions`` (``log``, ``exp``, ``sum``, ``relu``, ...)
+    may be called, and Tensor methods (``x.sum(dim=0)``) used.  The last name
     assigned is the root.  Options after ``|``: ``values`` shows each node's
     value, ``grads`` runs backward from the root and shows each gradient,
     ``TB`` draws top to bottom.
@@ -62,14 +63,9 @@ def split_top_level(text: str, separator: str = ",") -> list[str]:
 
 def build_graph(assignments: str):
     """Evaluate ``"d = a*b, e = b+c"`` with the library; return (root, {name: Tensor})."""
-    import autograd_lite
-    from autograd_lite import Tensor
+    from autograd_lite import Tensor, functions as operations
 
-    functions = {
-        name: getattr(autograd_lite, name)
-        for name in getattr(autograd_lite, "__all__", [])
-        if callable(getattr(autograd_lite, name)) and not isinstance(getattr(autograd_lite, name), type)
-    }
+    functions = {name: getattr(operations, name) for name in operations.__all__}
     names: dict = {}
     next_leaf_value = 2.0
     root_name = None
@@ -164,7 +160,7 @@ def render_picture(kind: str, spec: str) -> str:
     if kind == "graph-picture":
         return "```mermaid\n" + graph_picture(spec) + "\n```"
     if kind == "broadcast-picture":
-        return '<figure class="broadcast-figure" markdown="0">\n' + broadcast_picture(spec) + "\n</figure>"
+        return '<figure class="broadcast-figure">\n' + broadcast_picture(spec) + "\n</figure>"
     raise PictureError(f"unknown picture kind {kind!r}; the kinds are graph-picture and broadcast-picture")
 
 

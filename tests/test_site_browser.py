@@ -14,7 +14,8 @@ HTML page of it, served from 127.0.0.1.  For each page:
   (``hooks.notebooks.pycon_to_code``), and, pasted block after block into one
   fresh Python REPL with autograd_lite installed, raises exactly the exception
   the page's traceback shows and nothing anywhere else;
-* a chapter's "download notebook" link answers 200 with a valid notebook;
+* a chapter's "download notebook" link answers 200 with a valid notebook, and
+  the chapter states its learning objectives and has a previous/next footer;
 * a full-page screenshot is saved under ``$AUTOGRAD_LITE_SCREENSHOTS``
   (``test-artifacts/screenshots`` by default) for a person to look at.
 
@@ -131,6 +132,7 @@ class BrowserReport:
                 "broadcasting pictures",
                 "maths expressions",
                 "notebook downloads",
+                "notebook outputs rendered",
                 "screenshots",
             ],
             0,
@@ -457,9 +459,16 @@ def check_copied_code(watched: Watched, copied: list[dict], where: str) -> None:
 def check_notebook_download(watched: Watched, relative: str) -> None:
     links = watched.page.locator("a[data-notebook-download]")
     source = source_of(relative)
-    chapter = source is not None and is_chapter(source)
-    if chapter and links.count() != 1:
-        watched.problems.append(f"chapter page {relative} has {links.count()} notebook download links, not 1")
+    wanted = source is not None and (is_chapter(source) or source.endswith(".ipynb"))
+    if wanted and links.count() != 1:
+        watched.problems.append(
+            f"{relative} (from docs/{source}) has {links.count()} notebook download links, not 1"
+        )
+    if source is not None and source.endswith(".ipynb"):
+        outputs = watched.page.locator(".jp-OutputArea-output").count()
+        watched.report.add("notebook outputs rendered", outputs)
+        if outputs == 0:
+            watched.problems.append(f"{relative}: the executed notebook shows no outputs")
     for index in range(links.count()):
         href = links.nth(index).get_attribute("href")
         url = watched.page.evaluate("(href) => new URL(href, document.baseURI).href", href)
@@ -478,6 +487,22 @@ def check_notebook_download(watched: Watched, relative: str) -> None:
         ):
             watched.problems.append(f"notebook {url} has no code cell, but its page has pycon blocks")
         watched.report.add("notebook downloads")
+
+
+def check_chapter_layout(watched: Watched, relative: str) -> None:
+    """A chapter page states its learning objectives and links its neighbours in the footer."""
+    source = source_of(relative)
+    if source is None or not is_chapter(source):
+        return
+    titles = watched.page.locator(
+        ".admonition.abstract > .admonition-title, details.abstract > summary"
+    ).all_inner_texts()
+    if not any(title.strip().lower() == "learning objectives" for title in titles):
+        watched.problems.append(
+            f"chapter page docs/{source} has no '!!! abstract \"Learning objectives\"' admonition"
+        )
+    if watched.page.locator("a.md-footer__link").count() == 0:
+        watched.problems.append(f"chapter page docs/{source} has no previous/next footer link")
 
 
 def screenshot(watched: Watched, relative: str) -> None:
@@ -501,6 +526,7 @@ def test_page(relative, watched, report):
     check_diagrams(watched, html)
     screenshot(watched, relative)
     check_notebook_download(watched, relative)
+    check_chapter_layout(watched, relative)
     copied = copy_blocks(watched)
     check_copied_code(watched, copied, where=relative)
     problems = "\n".join(f"- {problem}" for problem in watched.problems)
@@ -524,13 +550,15 @@ def test_dark_theme_toggles(watched):
 
 
 def test_search_answers_offline(watched):
+    """Search runs in the browser from the built index: a query finds pages, maths rendered."""
     page = watched.page
     page.goto(watched.server, wait_until="networkidle")
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").fill("unbroadcast")
+    page.keyboard.type("unbroadcast")
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=10_000)
     assert results.count() > 0
-    titles = " ".join(results.all_inner_texts()).lower()
-    assert "unbroadcast" in titles, titles[:500]
+    text = " ".join(results.all_inner_texts())
+    assert "unbroadcast" in text.lower(), text[:500]
+    assert "\\(" not in text, f"raw maths in the search results: {text[:500]}"
     assert not watched.problems, watched.problems

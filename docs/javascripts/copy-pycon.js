@@ -1,7 +1,7 @@
 // Make the copy button on a pycon block copy runnable code: the source lines
 // without ">>> " and "... " prompts, without outputs and without doctest
-// directives ("# doctest: +FLOAT_CMP").  A blank line follows each compound
-// statement so that pasting into a REPL ends the block.
+// directives ("# doctest: +FLOAT_CMP").  A blank line follows each statement
+// the REPL would otherwise wait on, so that pasting the block runs all of it.
 // Material copies the text of the closest element with a data-copy attribute,
 // but trims trailing whitespace, which would drop the blank line that ends a
 // final compound statement (the REPL would sit at "..."); clipboard.js copies
@@ -10,20 +10,26 @@
 // hooks/notebooks.py (pycon_to_code) applies the same rules to the notebooks;
 // tests/test_site_browser.py holds the two to each other and runs what is copied.
 const DOCTEST_DIRECTIVE = /\s*#\s*doctest:.*$/;
+// A statement the REPL only runs after a blank line: a compound statement
+// (even on one line, "for x in y: print(x)"), a decorated definition, or
+// anything spread over several lines.  A blank line after any other statement
+// does nothing, so erring on the side of one is safe.
+const COMPOUND = /^(@|(if|for|while|with|def|class|try|async|match)\b)|:\s*(#.*)?$/;
 function pyconToCode(text) {
   const lines = text.replace(/\n$/, "").split("\n");
   const out = [];
-  let inBlock = false;   // inside a compound statement (if, for, def, with, ...)
+  let inBlock = false;   // the current statement needs a blank line to end
   let inSource = false;  // the previous line was source, so "..." continues it
   for (const line of lines) {
     if (line.startsWith(">>>")) {
       if (inBlock) out.push("");
       const code = line.slice(4).replace(DOCTEST_DIRECTIVE, "");
       out.push(code);
-      inBlock = /:\s*(#.*)?$/.test(code);
+      inBlock = COMPOUND.test(code);
       inSource = true;
     } else if (inSource && (line === "..." || line.startsWith("... "))) {
       out.push(line.slice(4).replace(DOCTEST_DIRECTIVE, ""));
+      inBlock = true;
     } else {
       inSource = false;  // an output line; a traceback's "..." is output too
     }

@@ -1,0 +1,165 @@
+r"""Softmax and the cross-entropy loss, built from the engine's operations and computed stably.
+
+Explained in the book's chapter 10 (Training a neural network).
+
+A classifier outputs one raw score (a *logit*) per class; softmax turns a
+row of logits into probabilities, and the cross-entropy loss of an example
+is $-\log p_{\text{target}}$.  Computed naively, ``exp(1000.0)``
+overflows to ``inf`` and the loss becomes ``nan``.  Subtracting each row's
+maximum first changes nothing mathematically,
+
+$$
+\log \mathrm{softmax}(x)_i = (x_i - m) - \log \sum_j e^{x_j - m},
+\qquad m = \max_j x_j,
+$$
+
+but now every exponent is at most 0, so ``exp`` cannot overflow and the
+largest term of the sum is exactly 1, so the ``log`` is finite.  The shift
+``m`` is a constant for the gradient: its effect cancels between the two
+terms, so the engine never needs to differentiate ``max``.
+
+>>> import numpy as np
+>>> from autograd_lite import Tensor
+>>> from autograd_lite.nn.functional import cross_entropy
+>>> logits = Tensor([[1000.0, 0.0, 0.0, 0.0]], requires_grad=True)
+>>> loss = cross_entropy(logits, np.array([0]))
+>>> loss  # -log(1.0): zero (numpy prints the sign of the negation)
+Tensor(-0., recipe=negative)
+>>> loss.backward()
+>>> logits.grad
+Tensor([[0., 0., 0., 0.]])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["softmax", "log_softmax", "cross_entropy"]
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _row_max(x: Tensor, dim: int) -> np.ndarray:
+    """The maximum along ``dim`` (kept as size 1), as a plain array: a constant for the gradient."""
+    return np.max(x.array, axis=dim, keepdims=True)
+
+
+def log_softmax(x, dim: int = -1) -> Tensor:
+    r"""``log(softmax(x))`` along ``dim``, computed without overflow.
+
+    $\log \mathrm{softmax}(x)_i = (x_i - m) - \log \sum_j e^{x_j - m}$
+    with $m = \max_j x_j$; every exponent is at most 0.
+
+    >>> from autograd_lite import Tensor
+    >>> from autograd_lite.nn.functional import log_softmax
+    >>> log_softmax(Tensor([[0.0, 0.0], [1000.0, 0.0]]), dim=1)
+    Tensor([[-6.93147181e-01, -6.93147181e-01],
+            [ 0.00000000e+00, -1.00000000e+03]])
+    """
+    x = _as_tensor(x)
+    shifted = x - _row_max(x, dim)
+    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
+
+
+def softmax(x, dim: int = -1) -> Tensor:
+    r"""Probabilities from scores along ``dim``: $e^{x_i} / \sum_j e^{x_j}$, computed without overflow.
+
+    Each slice along ``dim`` is positive and sums to 1.  The row maximum is
+    subtracted before ``exp`` (the result is the same, the exponents stay <= 0).
+
+    >>> from autograd_lite import Tensor
+    >>> from autograd_lite.nn.functional import softmax
+    >>> softmax(Tensor([[1.0, 1.0], [2.0, 0.0], [1000.0, 0.0]]), dim=1)
+    Tensor([[0.5       , 0.5       ],
+            [0.88079708, 0.11920292],
+            [1.        , 0.        ]])
+    """
+    x = _as_tensor(x)
+    exps = (x - _row_max(x, dim)).exp()
+    return exps / exps.sum(dim=dim, keepdim=True)
+
+
+def _class_indices(targets, n_rows: int, n_classes: int) -> np.ndarray:
+    """``targets`` as an integer array of shape (n_rows,) with values in [0, n_classes), or a clear error."""
+    array = np.asarray(targets.array if isinstance(targets, Tensor) else targets)
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            f"cross_entropy: targets must be integer class indices in [0, {n_classes}), one per "
+            f"example, but they have dtype {array.dtype}: {_short(array)}. Convert them with "
+            "targets.astype(int); for one-hot rows, use targets.argmax(axis=1)."
+        )
+    if array.ndim != 1:
+        raise ValueError(
+            f"cross_entropy: targets must have shape (N,), one class index per example, but they "
+            f"have shape {array.shape}. For one-hot rows, use targets.argmax(axis=1); otherwise "
+            "flatten them with targets.reshape(-1)."
+        )
+    if len(array) != n_rows:
+        raise ValueError(
+            f"cross_entropy: logits has {n_rows} rows (examples) but targets has {len(array)} "
+            "entries: pass one target class per row of logits (the same batch for both)."
+        )
+    bad = (array < 0) | (array >= n_classes)
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        raise ValueError(
+            f"cross_entropy: targets must be class indices in [0, {n_classes}) because logits has "
+            f"{n_classes} columns (classes), but targets[{_short(positions)}] = "
+            f"{_short(array[positions])}. Check that the model's last layer has one output per "
+            "class, and that the labels count from 0."
+        )
+    return array
+
+
+def _short(array: np.ndarray, limit: int = 8) -> str:
+    """A list's text for an error message, cut after ``limit`` items."""
+    items = np.asarray(array).ravel().tolist()
+    if len(items) <= limit:
+        return str(items)
+    return str(items[:limit])[:-1] + ", ...]"
+
+
+def cross_entropy(logits, targets) -> Tensor:
+    r"""The mean cross-entropy loss of a batch: $-\frac{1}{N}\sum_n \log \mathrm{softmax}(x_n)_{t_n}$.
+
+    - ``logits``: a Tensor of shape ``(N, C)``, one row of C raw class scores
+      per example (no softmax applied: this function applies it, stably);
+    - ``targets``: integers of shape ``(N,)``, each in ``[0, C)``, the correct
+      class of each example (a numpy array, a list or an integer Tensor).
+
+    Returns a 0-d Tensor whose gradient reaches ``logits``:
+    ``(softmax(logits) - one_hot(targets)) / N``.
+
+    >>> import numpy as np
+    >>> from autograd_lite import Tensor
+    >>> from autograd_lite.nn.functional import cross_entropy
+    >>> logits = Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    >>> loss = cross_entropy(logits, np.array([0, 2]))
+    >>> print(round(loss.item(), 4))  # (-log 0.7870 - log 1/3) / 2
+    0.6691
+    >>> loss.backward()
+    >>> logits.grad
+    Tensor([[-0.10650698,  0.05325349,  0.05325349],
+            [ 0.16666667,  0.16666667, -0.33333333]])
+    >>> cross_entropy(logits, np.array([0, 3]))
+    Traceback (most recent call last):
+    ...
+    ValueError: cross_entropy: targets must be class indices in [0, 3) because logits has 3 columns (classes), but targets[[1]] = [3]. Check that the model's last layer has one output per class, and that the labels count from 0.
+    """
+    logits = _as_tensor(logits)
+    if logits.ndim != 2:
+        raise ValueError(
+            f"cross_entropy: logits must have shape (N, C), one row of C class scores per example, "
+            f"but they have shape {logits.shape}. For a single example, pass logits.reshape(1, -1) "
+            "and a targets array of length 1."
+        )
+    n_rows, n_classes = logits.shape
+    if n_rows == 0:
+        raise ValueError("cross_entropy: the batch is empty (logits has 0 rows): the mean of no losses is undefined.")
+    targets = _class_indices(targets, n_rows, n_classes)
+    log_probs = log_softmax(logits, dim=1)
+    return -log_probs[np.arange(n_rows), targets].mean()

@@ -1,0 +1,424 @@
+"""Tests for autograd_lite.nn: Parameter, Module registration, Linear, ReLU, Sequential, MLP.
+
+Every layer's gradients (for its input and each of its parameters) are checked
+against central finite differences, with hypothesis varying the shapes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_lite import Tensor, no_grad, numerical_gradient
+from autograd_lite.nn import MLP, Linear, Module, Parameter, ReLU, Sequential
+from strategies import SETTINGS
+
+# --------------------------------------------------------------- helpers
+
+
+def loss_of(module: Module, x: Tensor, grad_out: np.ndarray) -> Tensor:
+    """sum(module(x) * grad_out): its gradient is the vector-Jacobian product with grad_out."""
+    return (module(x) * grad_out).sum()
+
+
+def numerical_parameter_grad(module: Module, parameter: Parameter, x: Tensor, grad_out: np.ndarray) -> np.ndarray:
+    """Central differences of loss_of(module, x, grad_out) with respect to one parameter."""
+    saved = parameter.array.copy()
+
+    def f(values):
+        with no_grad():
+            parameter[...] = values
+            return loss_of(module, x, grad_out).array
+
+    try:
+        return numerical_gradient(f, [saved.copy()])
+    finally:
+        with no_grad():
+            parameter[...] = saved
+
+
+def assert_module_gradients(module: Module, x_values: np.ndarray, grad_out: np.ndarray) -> None:
+    """The engine's gradients for x and for every parameter agree with finite differences."""
+    x = Tensor(x_values, requires_grad=True)
+    module.zero_grad()
+    loss_of(module, x, grad_out).backward()
+    numerical_x = numerical_gradient(
+        lambda values: loss_of(module, Tensor(values), grad_out).array, [x_values]
+    )
+    np.testing.assert_allclose(x.grad.array, numerical_x, rtol=1e-5, atol=1e-7)
+    for name, parameter in module.named_parameters():
+        expected = numerical_parameter_grad(module, parameter, Tensor(x_values), grad_out)
+        assert parameter.grad is not None, name
+        np.testing.assert_allclose(parameter.grad.array, expected, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+# --------------------------------------------------------------- Parameter
+
+
+def test_parameter_is_a_leaf_tensor_that_requires_grad():
+    data = np.array([1.0, 2.0])
+    p = Parameter(data)
+    assert isinstance(p, Tensor)
+    assert p.requires_grad and p.is_leaf and p.grad is None
+    data[0] = 99.0
+    assert p.array[0] == 1.0  # Parameter copies its data
+    assert not p.array.flags.writeable
+
+
+def test_parameter_from_a_tensor_copies_it():
+    t = Tensor([1.0, 2.0])
+    p = Parameter(t)
+    assert p.array is not t.array
+    np.testing.assert_array_equal(p.array, t.array)
+
+
+def test_parameter_rejects_integer_data():
+    with pytest.raises(TypeError, match=r"Parameter: .*floating-point.*dtype int64.*np.asarray\(data, dtype=float\)"):
+        Parameter([1, 2])
+
+
+def test_parameter_repr_names_its_class():
+    assert repr(Parameter([1.0, 2.0])) == "Parameter([1., 2.])"
+    assert repr(Parameter(np.array([1.0], dtype=np.float32))) == "Parameter([1.], dtype=float32)"
+
+
+def test_operations_on_a_parameter_give_plain_tensors():
+    p = Parameter([1.0, 2.0])
+    out = p * 2
+    assert type(out) is Tensor and out.recipe is not None
+
+
+# --------------------------------------------------------------- Module
+
+
+class TwoLayers(Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = Parameter([2.0])
+        self.first = Linear(3, 4, rng=0)
+        self.offset = Parameter([0.5, -0.5, 1.0, 0.0])
+        self.second = Linear(4, 2, rng=1)
+
+    def forward(self, x):
+        return self.second((self.first(x) * self.scale + self.offset).relu())
+
+
+def test_module_registers_parameters_and_modules_in_order():
+    model = TwoLayers()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["scale", "offset", "first.weight", "first.bias", "second.weight", "second.bias"]
+    assert [p for p in model.parameters()] == [p for _, p in model.named_parameters()]
+    assert [name for name, _ in model.named_children()] == ["first", "second"]
+    assert list(model.children()) == [model.first, model.second]
+
+
+def test_named_parameters_without_recursion_and_with_a_prefix():
+    model = TwoLayers()
+    assert [name for name, _ in model.named_parameters(recurse=False)] == ["scale", "offset"]
+    assert [name for name, _ in model.named_parameters(prefix="net.")][:3] == ["net.scale", "net.offset", "net.first.weight"]
+
+
+def test_reassigning_an_attribute_updates_the_registry():
+    model = TwoLayers()
+    model.scale = None  # no longer a parameter
+    assert "scale" not in [name for name, _ in model.named_parameters()]
+    model.first = Parameter([1.0])  # a module replaced by a parameter
+    names = [name for name, _ in model.named_parameters()]
+    assert "first" in names and "first.weight" not in names
+    del model.offset
+    assert "offset" not in [name for name, _ in model.named_parameters()]
+    assert not hasattr(model, "offset")
+
+
+def test_a_shared_parameter_is_yielded_once():
+    first = Linear(2, 2, rng=0)
+    model = Sequential(first, ReLU(), first)
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+    assert len(list(model.parameters())) == 2
+
+
+def test_plain_attributes_are_not_registered():
+    model = TwoLayers()
+    model.constant = Tensor([1.0, 2.0])  # no requires_grad: a constant, allowed
+    model.note = "hello"
+    assert "constant" not in [name for name, _ in model.named_parameters()]
+    assert model.note == "hello"
+
+
+def test_a_plain_tensor_that_requires_grad_is_refused():
+    model = TwoLayers()
+    with pytest.raises(TypeError, match=r"TwoLayers\.w: a plain Tensor with requires_grad=True is not registered.*Parameter\(data\)"):
+        model.w = Tensor([1.0], requires_grad=True)
+
+
+def test_an_intermediate_result_may_be_kept_as_an_attribute():
+    model = TwoLayers()
+    model.last_output = model(Tensor(np.ones((1, 3))))  # requires grad, but not a leaf: not a weight
+    assert "last_output" not in [name for name, _ in model.named_parameters()]
+
+
+def test_assigning_a_parameter_before_init_is_a_clear_error():
+    class Forgot(Module):
+        def __init__(self):
+            self.w = Parameter([1.0])
+            super().__init__()
+
+    with pytest.raises(AttributeError, match=r"Forgot: cannot register the Parameter 'w' before Module.__init__\(\) has run. Call super\(\).__init__\(\)"):
+        Forgot()
+
+
+def test_a_module_without_forward_raises_not_implemented_naming_the_class():
+    class NoForward(Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match=r"^NoForward has no forward method.*def forward\(self, x\)"):
+        NoForward()(Tensor([1.0]))
+
+
+def test_call_passes_arguments_to_forward():
+    class Add(Module):
+        def forward(self, x, y, scale=1.0):
+            return (x + y) * scale
+
+    assert Add()(Tensor([1.0]), Tensor([2.0]), scale=3.0).item() == 9.0
+
+
+def test_zero_grad_sets_none_by_default_or_zeros():
+    model = TwoLayers()
+    model(Tensor(np.ones((2, 3)))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    model(Tensor(np.ones((2, 3)))).sum().backward()
+    model.zero_grad(set_to_none=False)
+    for p in model.parameters():
+        assert p.grad.shape == p.shape and not p.grad.array.any()
+
+
+def test_module_repr_nests_like_pytorch():
+    assert repr(TwoLayers()) == (
+        "TwoLayers(\n"
+        "  (first): Linear(in_features=3, out_features=4, bias=True)\n"
+        "  (second): Linear(in_features=4, out_features=2, bias=True)\n"
+        ")"
+    )
+
+
+def test_two_layers_gradients_match_finite_differences():
+    rng = np.random.default_rng(0)
+    assert_module_gradients(TwoLayers(), rng.normal(size=(5, 3)), rng.normal(size=(5, 2)))
+
+
+# --------------------------------------------------------------- Linear
+
+
+def test_linear_shapes_and_parameters():
+    layer = Linear(5, 3, rng=0)
+    assert isinstance(layer.weight, Parameter) and layer.weight.shape == (3, 5)
+    assert isinstance(layer.bias, Parameter) and layer.bias.shape == (3,)
+    assert list(layer.parameters()) == [layer.weight, layer.bias]
+    assert (layer.in_features, layer.out_features) == (5, 3)
+
+
+def test_linear_without_bias():
+    layer = Linear(5, 3, bias=False, rng=0)
+    assert layer.bias is None
+    assert list(layer.parameters()) == [layer.weight]
+    x = np.ones((2, 5))
+    np.testing.assert_allclose(layer(Tensor(x)).array, x @ layer.weight.array.T)
+    assert repr(layer) == "Linear(in_features=5, out_features=3, bias=False)"
+
+
+def test_linear_initialisation_is_uniform_in_the_pytorch_bound():
+    in_features, out_features = 400, 300
+    layer = Linear(in_features, out_features, rng=0)
+    bound = 1 / math.sqrt(in_features)
+    for values in (layer.weight.array, layer.bias.array):
+        assert np.abs(values).max() <= bound
+        assert np.abs(values).max() > 0.95 * bound
+    weights = layer.weight.array.ravel()
+    # U(-b, b): mean 0, standard deviation b / sqrt(3); 120,000 samples pin both down closely.
+    assert abs(weights.mean()) < 0.01 * bound
+    assert abs(weights.std() - bound / math.sqrt(3)) < 0.01 * bound
+    # Each tenth of [-b, b] holds about a tenth of the values.
+    counts, _ = np.histogram(weights, bins=10, range=(-bound, bound))
+    np.testing.assert_allclose(counts / weights.size, 0.1, atol=0.005)
+
+
+def test_linear_draws_weight_then_bias_from_rng():
+    rng = np.random.default_rng(42)
+    bound = 1 / math.sqrt(4)
+    expected_weight = rng.uniform(-bound, bound, size=(3, 4))
+    expected_bias = rng.uniform(-bound, bound, size=3)
+    layer = Linear(4, 3, rng=np.random.default_rng(42))
+    np.testing.assert_array_equal(layer.weight.array, expected_weight)
+    np.testing.assert_array_equal(layer.bias.array, expected_bias)
+
+
+def test_linear_seed_makes_it_reproducible():
+    a, b = Linear(4, 3, rng=7), Linear(4, 3, rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(a.weight.array, b.weight.array)
+    np.testing.assert_array_equal(a.bias.array, b.bias.array)
+    assert not np.array_equal(Linear(4, 3, rng=8).weight.array, a.weight.array)
+    shared = np.random.default_rng(0)
+    assert not np.array_equal(Linear(4, 3, rng=shared).weight.array, Linear(4, 3, rng=shared).weight.array)
+
+
+def test_linear_forward_is_x_times_weight_transposed_plus_bias():
+    layer = Linear(3, 2, rng=0)
+    x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]])
+    expected = x @ layer.weight.array.T + layer.bias.array
+    np.testing.assert_allclose(layer(Tensor(x)).array, expected)
+    np.testing.assert_allclose(layer(x).array, expected)  # a numpy array is accepted too
+
+
+def test_linear_takes_leading_batch_dimensions():
+    layer = Linear(3, 2, rng=0)
+    x = np.arange(24.0).reshape(2, 4, 3)
+    np.testing.assert_allclose(layer(Tensor(x)).array, x @ layer.weight.array.T + layer.bias.array)
+
+
+@SETTINGS
+@given(
+    in_features=st.integers(1, 4),
+    out_features=st.integers(1, 4),
+    batch=st.integers(1, 4),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_linear_gradients_match_finite_differences(in_features, out_features, batch, bias, seed):
+    rng = np.random.default_rng(seed)
+    layer = Linear(in_features, out_features, bias=bias, rng=rng)
+    assert_module_gradients(layer, rng.normal(size=(batch, in_features)), rng.normal(size=(batch, out_features)))
+
+
+def test_linear_rejects_an_input_of_the_wrong_width():
+    layer = Linear(3, 2, rng=0)
+    with pytest.raises(ValueError, match=r"Linear: the input's last dimension must be in_features=3, but the input has shape \(4, 2\)"):
+        layer(Tensor(np.ones((4, 2))))
+    with pytest.raises(ValueError, match=r"shape \(\)"):
+        layer(Tensor(1.0))
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
+def test_linear_rejects_bad_sizes(bad):
+    with pytest.raises(ValueError, match=r"Linear: in_features must be a positive integer"):
+        Linear(bad, 2)
+    with pytest.raises(ValueError, match=r"Linear: out_features must be a positive integer"):
+        Linear(2, bad)
+
+
+def test_linear_rejects_a_bad_rng():
+    with pytest.raises(TypeError, match=r"rng must be a numpy Generator.*got float: 0.5"):
+        Linear(2, 2, rng=0.5)
+
+
+# --------------------------------------------------------------- ReLU
+
+
+def test_relu_forward():
+    np.testing.assert_array_equal(ReLU()(Tensor([-2.0, 0.0, 3.0])).array, [0.0, 0.0, 3.0])
+    assert repr(ReLU()) == "ReLU()"
+    assert list(ReLU().parameters()) == []
+
+
+@SETTINGS
+@given(shape=st.tuples(st.integers(1, 4), st.integers(1, 4)), seed=st.integers(0, 2**32 - 1))
+def test_relu_gradient_matches_finite_differences(shape, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=shape)
+    x[np.abs(x) < 1e-3] = 0.5  # keep finite differences away from the kink at 0
+    assert_module_gradients(ReLU(), x, rng.normal(size=shape))
+
+
+# --------------------------------------------------------------- Sequential
+
+
+def test_sequential_applies_modules_in_order():
+    first, second = Linear(3, 4, rng=0), Linear(4, 2, rng=1)
+    model = Sequential(first, ReLU(), second)
+    x = Tensor(np.random.default_rng(0).normal(size=(5, 3)))
+    np.testing.assert_allclose(model(x).array, second(first(x).relu()).array)
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_sequential_len_iter_index_and_slice():
+    layers = [Linear(3, 4, rng=0), ReLU(), Linear(4, 2, rng=1)]
+    model = Sequential(*layers)
+    assert len(model) == 3
+    assert list(model) == layers
+    assert model[0] is layers[0] and model[-1] is layers[2]
+    head = model[:2]
+    assert isinstance(head, Sequential) and list(head) == layers[:2]
+    assert len(Sequential()) == 0
+
+
+def test_sequential_refuses_a_non_module():
+    with pytest.raises(TypeError, match=r"Sequential: argument 1 must be a Module .* got function"):
+        Sequential(Linear(2, 2, rng=0), lambda x: x)
+
+
+def test_sequential_gradients_match_finite_differences():
+    rng = np.random.default_rng(3)
+    model = Sequential(Linear(3, 5, rng=rng), ReLU(), Linear(5, 4, rng=rng), ReLU(), Linear(4, 2, rng=rng))
+    assert_module_gradients(model, rng.normal(size=(6, 3)), rng.normal(size=(6, 2)))
+
+
+# --------------------------------------------------------------- MLP
+
+
+def test_mlp_structure():
+    model = MLP(64, 32, 10, rng=0)
+    assert [type(layer).__name__ for layer in model.layers] == ["Linear", "ReLU", "Linear"]
+    assert [name for name, _ in model.named_parameters()] == [
+        "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
+    ]
+    assert sum(p.size for p in model.parameters()) == 64 * 32 + 32 + 32 * 10 + 10
+
+
+def test_mlp_with_several_hidden_layers_and_none():
+    deep = MLP(4, [8, 6, 5], 3, rng=0)
+    assert [(layer.in_features, layer.out_features) for layer in deep.layers if isinstance(layer, Linear)] == [
+        (4, 8), (8, 6), (6, 5), (5, 3),
+    ]
+    shallow = MLP(4, [], 3, rng=0)  # no hidden layer: logistic regression
+    assert [type(layer).__name__ for layer in shallow.layers] == ["Linear"]
+
+
+def test_mlp_same_seed_same_model():
+    a, b = MLP(5, 4, 3, rng=11), MLP(5, 4, 3, rng=11)
+    for (name, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_array_equal(p.array, q.array, err_msg=name)
+    # One generator feeds every layer: the two layers do not start from the same numbers.
+    assert not np.allclose(a.layers[0].weight.array[:3, :4], a.layers[2].weight.array[:3, :4])
+
+
+def test_mlp_rejects_a_bad_width():
+    with pytest.raises(ValueError, match=r"MLP: each hidden width must be a positive integer"):
+        MLP(4, [8, 0], 3)
+
+
+@SETTINGS
+@given(
+    sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    batch=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_mlp_gradients_match_finite_differences(sizes, batch, seed):
+    rng = np.random.default_rng(seed)
+    model = MLP(sizes[0], sizes[1:-1], sizes[-1], rng=rng)
+    assert_module_gradients(model, rng.normal(size=(batch, sizes[0])), rng.normal(size=(batch, sizes[-1])))
+
+
+def test_linear_matches_torch_when_available():
+    torch = pytest.importorskip("torch")
+    layer = Linear(5, 3, rng=0)
+    x = np.random.default_rng(1).normal(size=(4, 5))
+    expected = torch.nn.functional.linear(
+        torch.from_numpy(x), torch.from_numpy(layer.weight.array.copy()), torch.from_numpy(layer.bias.array.copy())
+    )
+    np.testing.assert_allclose(layer(Tensor(x)).array, expected.numpy(), rtol=1e-12)

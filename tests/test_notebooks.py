@@ -1,0 +1,220 @@
+"""The notebooks readers download: generated from the tested pages, and run here.
+
+Every chapter page becomes a notebook through the same two steps as the site
+build (``hooks/pictures.py`` draws the pictures, ``hooks/notebooks.py`` turns
+the page into cells); each one is executed in a fresh kernel with nbclient.
+A cell whose page shows a traceback must raise that exception; every other
+cell must run cleanly.  The notebook pages (``docs/**/*.ipynb``) are
+stored without outputs and executed too.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from hooks.notebooks import (
+    code_cells,
+    colab_url,
+    expected_exceptions,
+    github_repo,
+    is_chapter,
+    page_to_notebook,
+    pycon_to_code,
+)
+from hooks.pictures import render_markers
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+CHAPTERS = sorted(p for p in DOCS.glob("*.md") if is_chapter(p.name))
+# Notebook pages (mkdocs-jupyter executes them at build time): stored clean, run here too.
+NOTEBOOK_PAGES = sorted(p for p in DOCS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def execute(notebook: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
+    """Run every cell in a fresh python3 kernel; raises CellExecutionError on an unexpected error."""
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(workdir)}},
+        # ipykernel warns on every start that local TCP is unencrypted: noise here.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+    return client.execute()
+
+
+def errors_of(cell) -> list[str]:
+    return [output.ename for output in cell.get("outputs", []) if output.output_type == "error"]
+
+
+# ------------------------------------------------------------ prompt stripping
+
+
+@pytest.mark.parametrize(
+    "pycon, code",
+    [
+        (">>> x = 1\n>>> x\n1\n", "x = 1\nx\n"),
+        (">>> def f(x):\n...     return 2 * x\n>>> f(2)\n4\n", "def f(x):\n    return 2 * x\n\nf(2)\n"),
+        # A compound statement at the end still gets the blank line that runs it.
+        (">>> for i in range(2):\n...     print(i)\n0\n1\n", "for i in range(2):\n    print(i)\n\n"),
+        # One-line compound statements and decorators wait for a blank line in a REPL too.
+        (">>> for i in range(2): print(i)\n0\n1\n>>> y = 2\n", "for i in range(2): print(i)\n\ny = 2\n"),
+        (">>> @staticmethod\n... def f():\n...     pass\n", "@staticmethod\ndef f():\n    pass\n\n"),
+        # A traceback's "..." line is output, not a continuation.
+        (
+            ">>> 1 / 0\nTraceback (most recent call last):\n...\nZeroDivisionError: division by zero\n>>> 2\n2\n",
+            "1 / 0\n2\n",
+        ),
+        # Doctest directives are for the test runner, not the reader.
+        (">>> x = 0.1 + 0.2  # doctest: +FLOAT_CMP\n>>> x\n0.3\n", "x = 0.1 + 0.2\nx\n"),
+        # An output line that looks like a continuation never leaks: "... " only continues source.
+        (">>> print('a\\n... b')\na\n... b\n>>> 3\n3\n", "print('a\\n... b')\n3\n"),
+    ],
+)
+def test_pycon_to_code(pycon, code):
+    assert pycon_to_code(pycon) == code
+
+
+def test_expected_exceptions_name_the_class_without_its_module():
+    block = (
+        ">>> f()\nTraceback (most recent call last):\n...\n"
+        "autograd_lite.graph.CycleError: topological_sort: a cycle\n"
+        ">>> g()\nTraceback (most recent call last):\n  File \"<stdin>\", line 1\n"
+        "NotImplementedError\n>>> 1\n1\n"
+    )
+    assert expected_exceptions(block) == ["CycleError", "NotImplementedError"]
+
+
+def test_a_cell_ends_after_each_shown_output_and_raising_cells_are_tagged():
+    cells = code_cells(
+        ">>> a = 1\n>>> b = 2\n>>> a + b\n3\n>>> c = 4\n>>> 1 / 0\n"
+        "Traceback (most recent call last):\n...\nZeroDivisionError: division by zero\n>>> d = 5\n"
+    )
+    assert [cell.source for cell in cells] == ["a = 1\nb = 2\na + b", "c = 4\n1 / 0", "d = 5"]
+    assert [cell.metadata.get("tags", []) for cell in cells] == [[], ["raises-exception"], []]
+    assert cells[1].metadata["autograd_lite"]["raises"] == "ZeroDivisionError"
+
+
+PAGE = '''# 9. A page
+
+!!! abstract "Learning objectives"
+    - one
+
+Prose with $x^2$.
+
+```pycon
+>>> import math
+>>> math.sqrt(4)
+2.0
+
+```
+
+??? success "Solution"
+    The answer:
+
+    ```pycon
+    >>> def f():
+    ...     return 1
+    >>> f()
+    1
+
+    ```
+
+=== "Tab"
+
+    In a tab.
+
+```text
+not code
+```
+'''
+
+
+def test_a_page_becomes_markdown_and_code_cells_in_order():
+    notebook = page_to_notebook(PAGE, source="docs/09-a-page.md")
+    nbformat.validate(notebook)
+    kinds = [(cell.cell_type, cell.source.split("\n")[0]) for cell in notebook.cells]
+    assert kinds == [
+        ("markdown", "*This notebook is generated from the book's page `docs/09-a-page.md`, whose every "
+         "example is tested; run the cells in order. Cells tagged `raises-exception` show an error "
+         "on purpose, as the page does.*"),
+        ("markdown", "# 9. A page"),
+        ("code", "import math"),
+        ("markdown", "**Solution**"),
+        ("code", "def f():"),
+        ("markdown", "**Tab**"),
+    ]
+    # Admonition bodies lose their indentation, so Jupyter renders them as Markdown.
+    assert "**Learning objectives**\n\n- one\n\nProse with $x^2$." in notebook.cells[1].source
+    assert "In a tab.\n\n```text\nnot code\n```" in notebook.cells[5].source
+    assert notebook.cells[4].source == "def f():\n    return 1\n\nf()"
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+def test_with_a_github_repo_the_notebook_installs_the_library_and_links_colab():
+    assert github_repo("https://github.com/someone/autograd_lite/") == "someone/autograd_lite"
+    assert github_repo("https://gitlab.com/someone/autograd_lite") is None
+    assert github_repo(None) is None
+    assert colab_url("https://github.com/o/r.git", "01-x.ipynb") == (
+        "https://colab.research.google.com/github/o/r/blob/notebooks/01-x.ipynb"
+    )
+    assert colab_url("", "01-x.ipynb") is None
+    notebook = page_to_notebook(PAGE, install="autograd_lite @ git+https://github.com/o/r")
+    assert notebook.cells[0].cell_type == "code"
+    assert '%pip install --quiet "autograd_lite @ git+https://github.com/o/r"' in notebook.cells[0].source
+    assert "import autograd_lite" in notebook.cells[0].source
+
+
+# ------------------------------------------------------------ running them
+
+
+def test_the_kernel_is_this_environments_python(tmp_path):
+    """nbclient's python3 kernel must run the venv's Python, where autograd_lite is installed."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys; print(sys.prefix)")])
+    execute(notebook, tmp_path)
+    assert notebook.cells[0].outputs[0].text.strip() == sys.prefix
+
+
+def test_there_are_chapters_to_download():
+    assert len(CHAPTERS) >= 6, [p.name for p in CHAPTERS]
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
+def test_every_chapter_notebook_runs(page, tmp_path):
+    markdown = render_markers(page.read_text(encoding="utf-8"), where=f"docs/{page.name}")
+    notebook = page_to_notebook(markdown, source=f"docs/{page.name}")
+    nbformat.validate(notebook)
+    try:
+        execute(notebook, tmp_path)
+    except CellExecutionError as error:
+        pytest.fail(f"docs/{page.name}: a cell the page shows as working raised:\n{error}", pytrace=False)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        expected = cell.metadata.get("autograd_lite", {}).get("raises")
+        assert errors_of(cell) == ([expected] if expected else []), (
+            f"docs/{page.name}: cell\n{cell.source}\nshould raise {expected or 'nothing'}, "
+            f"raised {errors_of(cell) or 'nothing'}"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES, ids=lambda p: p.stem)
+def test_notebook_pages_are_stored_clean_and_run(path, tmp_path):
+    notebook = nbformat.read(path, as_version=4)
+    stale = [
+        index for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not stale, (
+        f"{path.relative_to(ROOT)} stores outputs in cells {stale}; outputs are made at build "
+        "time, so clear them (Jupyter: Edit > Clear Outputs of All Cells) before committing"
+    )
+    execute(notebook, path.parent)
+    assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")

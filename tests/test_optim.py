@@ -1,0 +1,323 @@
+"""Tests for autograd_lite.optim: SGD and Adam against their update equations on known numbers.
+
+The expected values are worked out by hand from PyTorch's equations (written
+out step by step below), and, where torch is importable, compared with
+torch.optim on the same numbers as an extra check.  Also: updates happen in
+place under no_grad and are counted in the parameter's version, parameters
+with no gradient are skipped, and bad arguments give clear errors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd_lite import Tensor, is_grad_enabled
+from autograd_lite.nn import Linear, Parameter
+from autograd_lite.optim import SGD, Adam, Optimizer
+
+
+def set_grads(params, grads):
+    for param, grad in zip(params, grads):
+        param.grad = None if grad is None else Tensor(np.asarray(grad, dtype=float))
+
+
+def run(optimizer, params, grads_per_step):
+    """Step with the given gradients; return each parameter's values after each step."""
+    history = []
+    for grads in grads_per_step:
+        set_grads(params, grads)
+        optimizer.step()
+        history.append([p.array.copy() for p in params])
+    return history
+
+
+# --------------------------------------------------------------- SGD on known numbers
+
+
+def test_sgd_plain_step():
+    w = Parameter([1.0, 2.0])
+    [[after]] = run(SGD([w], lr=0.1), [w], [[[0.5, -1.0]]])
+    np.testing.assert_allclose(after, [0.95, 2.1])  # w - 0.1 * g
+
+
+def test_sgd_momentum_three_steps():
+    w = Parameter([1.0, -1.0])
+    history = run(SGD([w], lr=0.1, momentum=0.5), [w], [[[1.0, 2.0]], [[1.0, 2.0]], [[-1.0, 0.0]]])
+    # step 1: b = g = [1, 2];                         w = [1, -1] - 0.1 [1, 2]          = [0.9, -1.2]
+    # step 2: b = 0.5 [1, 2] + [1, 2] = [1.5, 3];     w = [0.9, -1.2] - 0.1 [1.5, 3]    = [0.75, -1.5]
+    # step 3: b = 0.5 [1.5, 3] + [-1, 0] = [-0.25, 1.5]; w = [0.75, -1.5] - 0.1 [-0.25, 1.5] = [0.775, -1.65]
+    np.testing.assert_allclose([h[0] for h in history], [[0.9, -1.2], [0.75, -1.5], [0.775, -1.65]])
+
+
+def test_sgd_weight_decay_adds_lambda_p_to_the_gradient():
+    w = Parameter([2.0, -4.0])
+    [[after]] = run(SGD([w], lr=0.5, weight_decay=0.1), [w], [[[0.0, 1.0]]])
+    # g = [0, 1] + 0.1 [2, -4] = [0.2, 0.6];  w = [2, -4] - 0.5 [0.2, 0.6] = [1.9, -4.3]
+    np.testing.assert_allclose(after, [1.9, -4.3])
+
+
+def test_sgd_momentum_and_weight_decay_together():
+    w = Parameter([1.0])
+    history = run(SGD([w], lr=0.1, momentum=0.9, weight_decay=0.5), [w], [[[1.0]], [[1.0]]])
+    # step 1: g = 1 + 0.5 * 1 = 1.5;       b = 1.5;                      w = 1 - 0.15 = 0.85
+    # step 2: g = 1 + 0.5 * 0.85 = 1.425;  b = 0.9 * 1.5 + 1.425 = 2.775; w = 0.85 - 0.2775 = 0.5725
+    np.testing.assert_allclose([h[0] for h in history], [[0.85], [0.5725]])
+
+
+def test_sgd_keeps_one_momentum_buffer_per_parameter():
+    a, b = Parameter([0.0]), Parameter([0.0])
+    optimizer = SGD([a, b], lr=1.0, momentum=0.5)
+    history = run(optimizer, [a, b], [[[1.0], [10.0]], [[1.0], [10.0]]])
+    # a: b = 1 then 1.5 -> a = -1, -2.5;   b: buffer 10 then 15 -> b = -10, -25
+    np.testing.assert_allclose([h[0] for h in history], [[-1.0], [-2.5]])
+    np.testing.assert_allclose([h[1] for h in history], [[-10.0], [-25.0]])
+    np.testing.assert_allclose(optimizer.state[a]["momentum_buffer"], [1.5])
+    np.testing.assert_allclose(optimizer.state[b]["momentum_buffer"], [15.0])
+
+
+def test_sgd_skips_parameters_without_gradient():
+    a, b = Parameter([1.0]), Parameter([2.0])
+    optimizer = SGD([a, b], lr=0.1, momentum=0.9, weight_decay=0.5)
+    run(optimizer, [a, b], [[[1.0], None]])
+    assert b.array.tolist() == [2.0] and b.version == 0 and b not in optimizer.state
+    # b has a momentum buffer after a real step, and still must not move when its grad is None.
+    run(optimizer, [a, b], [[[1.0], [1.0]], [[1.0], None]])
+    assert b.array.tolist() == pytest.approx([2.0 - 0.1 * (1.0 + 0.5 * 2.0)])
+
+
+def test_sgd_without_momentum_keeps_no_state():
+    w = Parameter([1.0])
+    optimizer = SGD([w], lr=0.1)
+    run(optimizer, [w], [[[1.0]]])
+    assert optimizer.state == {}
+
+
+# --------------------------------------------------------------- Adam on known numbers
+
+
+def test_adam_two_steps_by_hand():
+    w = Parameter([1.0, -2.0])
+    lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
+    optimizer = Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
+    g1, g2 = np.array([0.5, -2.0]), np.array([0.5, 1.0])
+    history = run(optimizer, [w], [[g1], [g2]])
+
+    # step 1: m = 0.1 g1 = [0.05, -0.2]; v = 0.001 g1^2 = [0.00025, 0.004]
+    #         m_hat = m / 0.1 = g1; v_hat = v / 0.001 = g1^2; so the step is lr * sign(g1) (up to eps)
+    m1, v1 = np.array([0.05, -0.2]), np.array([0.00025, 0.004])
+    w1 = np.array([1.0, -2.0]) - lr * (m1 / 0.1) / (np.sqrt(v1 / 0.001) + eps)
+    np.testing.assert_allclose(w1, [0.9, -1.9], atol=1e-8)
+    np.testing.assert_allclose(history[0][0], w1, rtol=1e-14)
+
+    # step 2: m = 0.9 m1 + 0.1 g2 = [0.095, -0.08]; v = 0.999 v1 + 0.001 g2^2 = [0.00049975, 0.004996]
+    #         corrections 1 - 0.9^2 = 0.19 and 1 - 0.999^2 = 0.001999
+    m2, v2 = np.array([0.095, -0.08]), np.array([0.00049975, 0.004996])
+    w2 = w1 - lr * (m2 / 0.19) / (np.sqrt(v2 / 0.001999) + eps)
+    np.testing.assert_allclose(history[1][0], w2, rtol=1e-14)
+    np.testing.assert_allclose(optimizer.state[w]["exp_avg"], m2, rtol=1e-14)
+    np.testing.assert_allclose(optimizer.state[w]["exp_avg_sq"], v2, rtol=1e-14)
+    assert optimizer.state[w]["step"] == 2
+
+
+def test_adam_weight_decay_is_added_to_the_gradient():
+    w = Parameter([3.0])
+    optimizer = Adam([w], lr=0.01, weight_decay=0.5)
+    run(optimizer, [w], [[[0.0]]])
+    # g = 0 + 0.5 * 3 = 1.5 > 0: the first step is lr * sign(g) downward; m = 0.15.
+    np.testing.assert_allclose(w.array, [3.0 - 0.01], atol=1e-9)
+    np.testing.assert_allclose(optimizer.state[w]["exp_avg"], [0.1 * 1.5])
+
+
+def test_adam_counts_steps_per_parameter_and_skips_missing_gradients():
+    a, b = Parameter([1.0]), Parameter([1.0])
+    optimizer = Adam([a, b], lr=0.1)
+    run(optimizer, [a, b], [[[1.0], None], [[1.0], [1.0]]])
+    assert optimizer.state[a]["step"] == 2 and optimizer.state[b]["step"] == 1
+    # b's first real step is a full bias-corrected step: lr * sign(g).
+    np.testing.assert_allclose(b.array, [0.9], atol=1e-8)
+
+
+def test_adam_eps_keeps_a_zero_gradient_finite():
+    w = Parameter([1.0])
+    run(Adam([w], lr=0.1), [w], [[[0.0]]])
+    assert w.array.tolist() == [1.0]
+
+
+# --------------------------------------------------------------- how a step changes a parameter
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1), lambda p: Adam(p, lr=0.1)])
+def test_step_is_in_place_under_no_grad_and_counted(make):
+    layer = Linear(3, 2, rng=0)
+    params = list(layer.parameters())
+    arrays = [p.array for p in params]
+    before = [p.array.copy() for p in params]
+    layer(Tensor(np.ones((4, 3)))).sum().backward()
+    grads = [p.grad for p in params]
+
+    optimizer = make(params)
+    # The engine refuses an in-place change of a Parameter while gradients are on, so a
+    # step that succeeds ran under no_grad.
+    optimizer.step()
+    for p, array, grad, old in zip(params, arrays, grads, before):
+        assert p.array is array  # the same array, changed in place
+        assert not np.array_equal(p.array, old)
+        assert p.version == 1
+        assert p.is_leaf and p.requires_grad and p.recipe is None
+        assert p.grad is grad  # the gradient is left as it was
+        assert not p.array.flags.writeable
+    assert layer.weight is params[0]
+    assert is_grad_enabled()  # switched back on after the step
+
+
+def test_a_graph_built_before_a_step_refuses_to_backpropagate_after_it():
+    w = Parameter([1.0, 2.0])
+    x = Tensor([3.0, 4.0])
+    loss = (w * x * w).sum()  # multiply saved w's array for its backward function
+    loss.backward()
+    SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match=r"changed in place"):
+        loss.backward()
+
+
+def test_updating_outside_no_grad_is_what_the_engine_refuses():
+    """The reason the optimisers use no_grad: the engine refuses an in-place change of a leaf that requires grad."""
+    w = Parameter([1.0])
+    with pytest.raises(RuntimeError, match=r"no_grad"):
+        w -= 0.1
+
+
+def test_zero_grad_sets_none_or_zeros():
+    w = Parameter([1.0, 2.0])
+    optimizer = SGD([w], lr=0.1)
+    (w * 2).sum().backward()
+    optimizer.zero_grad()
+    assert w.grad is None
+    (w * 2).sum().backward()
+    optimizer.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(w.grad.array, [0.0, 0.0])
+
+
+def test_optimizers_train_a_small_problem():
+    target = np.array([3.0, -1.0, 2.0])
+    for make in (lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: Adam(p, lr=0.1)):
+        w = Parameter(np.zeros(3))
+        optimizer = make([w])
+        for _ in range(300):
+            optimizer.zero_grad()
+            ((w - target) * (w - target)).sum().backward()
+            optimizer.step()
+        np.testing.assert_allclose(w.array, target, atol=1e-3)
+
+
+def test_base_optimizer_step_is_not_implemented():
+    with pytest.raises(NotImplementedError, match=r"Optimizer.step is not implemented"):
+        Optimizer([Parameter([1.0])]).step()
+
+
+# --------------------------------------------------------------- bad arguments
+
+
+def test_parameters_may_be_a_generator():
+    layer = Linear(2, 2, rng=0)
+    assert SGD(layer.parameters(), lr=0.1).params == [layer.weight, layer.bias]
+
+
+def test_empty_parameters():
+    with pytest.raises(ValueError, match=r"SGD: got an empty list of parameters"):
+        SGD([], lr=0.1)
+
+
+def test_a_single_tensor_instead_of_a_list():
+    with pytest.raises(TypeError, match=r"Adam: params must be an iterable of Parameters.*Wrap it in a list: Adam\(\[w\], \.\.\.\)"):
+        Adam(Parameter([1.0]))
+
+
+def test_arrays_instead_of_parameters():
+    with pytest.raises(TypeError, match=r"SGD: parameter 0 is a ndarray, not a Tensor"):
+        SGD([np.zeros(2)], lr=0.1)
+
+
+def test_a_tensor_that_does_not_require_grad():
+    with pytest.raises(ValueError, match=r"SGD: parameter 1 does not require grad"):
+        SGD([Parameter([1.0]), Tensor([1.0])], lr=0.1)
+
+
+def test_a_non_leaf_tensor():
+    w = Parameter([1.0])
+    with pytest.raises(ValueError, match=r"parameter 0 is not a leaf"):
+        SGD([w * 2], lr=0.1)
+
+
+def test_a_parameter_listed_twice():
+    w = Parameter([1.0])
+    with pytest.raises(ValueError, match=r"parameter 1 appears twice"):
+        Adam([w, w])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(lr=-0.1), r"SGD: lr must be a finite number >= 0.0, got -0.1"),
+        (dict(lr=math.nan), r"SGD: lr must be a finite number"),
+        (dict(lr="0.1"), r"SGD: lr must be a finite number"),
+        (dict(lr=0.1, momentum=-0.5), r"SGD: momentum must be"),
+        (dict(lr=0.1, weight_decay=-1.0), r"SGD: weight_decay must be"),
+    ],
+)
+def test_sgd_bad_hyperparameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SGD([Parameter([1.0])], **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(lr=-1e-3), r"Adam: lr must be"),
+        (dict(betas=(1.0, 0.999)), r"Adam: betas\[0\] must be a finite number in \[0.0, 1.0\), got 1.0"),
+        (dict(betas=(0.9, -0.1)), r"Adam: betas\[1\] must be"),
+        (dict(betas=0.9), r"Adam: betas must be a pair"),
+        (dict(eps=-1.0), r"Adam: eps must be"),
+        (dict(weight_decay=-1.0), r"Adam: weight_decay must be"),
+    ],
+)
+def test_adam_bad_hyperparameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Adam([Parameter([1.0])], **kwargs)
+
+
+# --------------------------------------------------------------- against torch.optim (optional)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SGD", dict(lr=0.1)),
+        ("SGD", dict(lr=0.05, momentum=0.9)),
+        ("SGD", dict(lr=0.1, momentum=0.8, weight_decay=0.01)),
+        ("Adam", dict(lr=0.01)),
+        ("Adam", dict(lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    ],
+)
+def test_matches_torch_optim_when_available(name, kwargs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    starts = [rng.normal(size=(3, 2)), rng.normal(size=4)]
+    grads = [[rng.normal(size=s.shape) for s in starts] for _ in range(5)]
+    grads[2][1] = None  # one parameter without a gradient at one step
+
+    ours = [Parameter(s) for s in starts]
+    theirs = [torch.tensor(s, requires_grad=True) for s in starts]
+    optimizer = {"SGD": SGD, "Adam": Adam}[name](ours, **kwargs)
+    torch_optimizer = getattr(torch.optim, name)(theirs, **kwargs)
+    for step_grads in grads:
+        set_grads(ours, step_grads)
+        for t, g in zip(theirs, step_grads):
+            t.grad = None if g is None else torch.tensor(g)
+        optimizer.step()
+        torch_optimizer.step()
+        for p, t in zip(ours, theirs):
+            np.testing.assert_allclose(p.array, t.detach().numpy(), rtol=1e-12, atol=1e-15)
