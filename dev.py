@@ -59,6 +59,8 @@ def main(argv: list[str]) -> int:
         screenshots = ROOT / "test-artifacts" / "screenshots"
         shutil.rmtree(screenshots, ignore_errors=True)
         env["AUTOGRAD_LITE_SCREENSHOTS"] = str(screenshots)
+        # Tells the browser tests that site/ is the build just made (not a stale one).
+        env["AUTOGRAD_LITE_SITE_BUILD"] = str((ROOT / "site" / "sitemap.xml").stat().st_mtime_ns)
         run(BIN / "python", "-m", "pytest", *extra, env=env)
     return 0
 

@@ -374,7 +374,8 @@ def matmul_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
            [ 6., 22., 38.]])
     """
     grad_out2, x2, y2 = _as_matrices(grad_out, x, y)
-    return np.reshape(unbroadcast(grad_out2 @ np.swapaxes(y2, -1, -2), x2), np.shape(x))
+    grad = unbroadcast(grad_out2 @ np.swapaxes(y2, -1, -2), x2)
+    return grad.reshape(np.shape(x)) if np.ndim(x) == 1 else grad
 
 
 def matmul_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
@@ -389,7 +390,8 @@ def matmul_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
            [7., 7., 7., 7.]])
     """
     grad_out2, x2, y2 = _as_matrices(grad_out, x, y)
-    return np.reshape(unbroadcast(np.swapaxes(x2, -1, -2) @ grad_out2, y2), np.shape(y))
+    grad = unbroadcast(np.swapaxes(x2, -1, -2) @ grad_out2, y2)
+    return grad.reshape(np.shape(y)) if np.ndim(y) == 1 else grad
 
 
 def maximum_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:

@@ -3,7 +3,7 @@
 Every picture in the book is drawn by this module when the site is built
 (``hooks/pictures.py``), from the library's own graph objects: a change to the
 library that changes a graph changes the picture.  The output needs no system
-package: graphs are `Mermaid <https://mermaid.js.org/>`_ flowchart text (the
+package: graphs are [Mermaid](https://mermaid.js.org/) flowchart text (the
 book, GitHub and JupyterLab render it), broadcasting is an SVG image.
 
 Used by the book's chapters 1 (Computational graphs), 3 (Broadcasting),
@@ -75,7 +75,7 @@ def graph_to_mermaid(
 ) -> str:
     """Mermaid flowchart of every node ``root`` depends on, arrows from inputs to outputs.
 
-    This is the generic core behind :func:`to_mermaid`: it draws any graph
+    This is the generic core behind `to_mermaid`: it draws any graph
     given its root, a function listing a node's inputs (the same function
     ``topological_sort`` takes as ``get_children``) and a function giving each
     node's label lines.  Nodes are listed in topological order (inputs first),

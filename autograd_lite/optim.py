@@ -108,6 +108,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: ``.grad = None`` (the default, as in PyTorch), or zeros.
 
+        >>> from autograd_lite import Tensor
         >>> from autograd_lite.nn import Parameter
         >>> from autograd_lite.optim import SGD
         >>> w = Parameter([1.0])
@@ -121,7 +122,15 @@ class Optimizer:
             param.grad = None if set_to_none else Tensor(np.zeros_like(param.array))
 
     def step(self) -> None:
-        """Update every parameter that has a gradient; each optimiser defines its own rule."""
+        """Update every parameter that has a gradient; each optimiser defines its own rule.
+
+        >>> from autograd_lite.nn import Parameter
+        >>> from autograd_lite.optim import Optimizer
+        >>> Optimizer([Parameter([1.0])]).step()
+        Traceback (most recent call last):
+        ...
+        NotImplementedError: Optimizer.step is not implemented: an optimiser subclass defines step(self) to update each parameter that has a .grad, in place, under `with no_grad():`.
+        """
         raise NotImplementedError(
             f"{type(self).__name__}.step is not implemented: an optimiser subclass defines step(self) "
             "to update each parameter that has a .grad, in place, under `with no_grad():`."
@@ -144,6 +153,7 @@ class SGD(Optimizer):
 
     The momentum buffer $b$ is kept per parameter in ``state[p]["momentum_buffer"]``.
 
+    >>> from autograd_lite import Tensor
     >>> from autograd_lite.nn import Parameter
     >>> from autograd_lite.optim import SGD
     >>> w = Parameter([1.0, 3.0])
@@ -164,7 +174,17 @@ class SGD(Optimizer):
         self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
 
     def step(self) -> None:
-        """One update of every parameter whose ``.grad`` is not None."""
+        """One update of every parameter whose ``.grad`` is not None, in place, under ``no_grad()``.
+
+        >>> from autograd_lite import Tensor
+        >>> from autograd_lite.nn import Parameter
+        >>> from autograd_lite.optim import SGD
+        >>> w, unused = Parameter([1.0]), Parameter([5.0])
+        >>> w.grad = Tensor([2.0])
+        >>> SGD([w, unused], lr=0.25).step()
+        >>> w, unused, w.version
+        (Parameter([0.5]), Parameter([5.]), 1)
+        """
         with no_grad():
             for param in self.params:
                 if param.grad is None:
@@ -200,6 +220,7 @@ class Adam(Optimizer):
     $\hat v = v / (1 - \beta_2^t)$, arranged as PyTorch computes it.  The state
     of ``p`` is ``state[p]``: ``"step"``, ``"exp_avg"`` ($m$), ``"exp_avg_sq"`` ($v$).
 
+    >>> from autograd_lite import Tensor
     >>> from autograd_lite.nn import Parameter
     >>> from autograd_lite.optim import Adam
     >>> w = Parameter([1.0, 2.0])
@@ -230,7 +251,18 @@ class Adam(Optimizer):
         self.weight_decay = _check_number("Adam", "weight_decay", weight_decay)
 
     def step(self) -> None:
-        """One update of every parameter whose ``.grad`` is not None."""
+        """One update of every parameter whose ``.grad`` is not None, in place, under ``no_grad()``.
+
+        >>> from autograd_lite import Tensor
+        >>> from autograd_lite.nn import Parameter
+        >>> from autograd_lite.optim import Adam
+        >>> w = Parameter([1.0])
+        >>> optimizer = Adam([w], lr=0.5)
+        >>> w.grad = Tensor([-3.0])
+        >>> optimizer.step()
+        >>> w, optimizer.state[w]["step"]
+        (Parameter([1.5]), 1)
+        """
         beta1, beta2 = self.betas
         with no_grad():
             for param in self.params:

@@ -9,7 +9,7 @@ The whole engine in four steps:
 
 1. ``wrap_forward_fn(np.log)`` turns a numpy function into one that takes
    Tensors.  When an argument requires grad, the output remembers how it was
-   made: a :class:`Recipe` holding the numpy function, its arguments and its
+   made: a ``Recipe`` holding the numpy function, its arguments and its
    parent Tensors.  That is the computational graph, built as the code runs.
 2. ``BACK_FUNCS`` maps (forward function, argument position) to the backward
    function of that argument, e.g. ``(np.log, 0) -> log_back``.
@@ -137,7 +137,7 @@ class Tensor:
     - ``array``: the values (a read-only numpy array this Tensor owns);
     - ``requires_grad``: whether gradients are wanted for this Tensor;
     - ``grad``: after ``backward()``, a Tensor holding dL/d(this), for leaves only;
-    - ``recipe``: how it was made (a :class:`Recipe`), or None for a leaf;
+    - ``recipe``: how it was made (a ``Recipe``), or None for a leaf;
     - ``version``: how many times it was changed in place.
 
     ``Tensor(data)`` copies ``data``.  Only floating-point Tensors can require grad.
@@ -494,10 +494,12 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
     Tensor([12., 24.])
     """
     grads = {end_node: _end_grad_array(end_node, end_grad)}
-    # Gradients in ``grads`` may be arrays held elsewhere too (end_grad, or
-    # grad_out passed straight through by add).  A parent whose gradient was
-    # summed here holds a new array, so later sums may add into it in place.
-    summed = set()
+    # A gradient in ``grads`` may be an array someone else holds too: end_grad,
+    # grad_out passed straight through (add), a view of it (reshape).  Only an
+    # array backprop made itself -- a sum of two gradients, or a new array a
+    # backward function computed for a leaf -- is "owned": later gradients may
+    # be added into it in place, and a leaf may keep it without a copy.
+    owned = set()
     leaf_grads = []
     for node in sorted_computational_graph(end_node):
         grad_out = grads.pop(node)
@@ -520,20 +522,22 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
                 raise _wrong_shape_error(back_fn, recipe, argnum, grad, parent)
             if parent not in grads:
                 grads[parent] = grad
-            elif parent in summed:
+                if parent.recipe is None and grad is not grad_out and grad.base is None and grad.flags.writeable:
+                    owned.add(parent)  # a new array (not grad_out, not a view, not a Tensor's array)
+            elif parent in owned:
                 grads[parent] += grad
             else:
                 grads[parent] = grads[parent] + grad
-                summed.add(parent)
+                owned.add(parent)
     # Leaves get their gradients only now, so an error above leaves every .grad as it was.
     for leaf, grad in leaf_grads:
         dtype = leaf.array.dtype
         if leaf.grad is not None:
-            new = np.add(leaf.grad.array, grad, dtype=dtype)  # a new array: a held .grad never changes
-        elif leaf in summed:
-            new = grad.astype(dtype, copy=False)
+            new = np.asarray(np.add(leaf.grad.array, grad, dtype=dtype))  # new: a held .grad never changes
+        elif leaf in owned:
+            new = np.asarray(grad, dtype=dtype)  # no copy; a 0-d sum is a numpy scalar, made an array
         else:
-            new = np.array(grad, dtype=dtype)  # a copy: grad may be end_grad or shared with another leaf
+            new = np.array(grad, dtype=dtype)  # a copy of an array others may hold
         leaf.grad = _new_tensor(new, False, None)
 
 

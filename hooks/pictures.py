@@ -12,8 +12,9 @@ indented, inside an admonition):
     ``autograd_lite.functions`` (``log``, ``exp``, ``sum``, ``relu``, ...)
     may be called, and Tensor methods (``x.sum(dim=0)``) used.  The last name
     assigned is the root.  Options after ``|``: ``values`` shows each node's
-    value, ``grads`` runs backward from the root and shows each gradient,
-    ``TB`` draws top to bottom.
+    value, ``grads`` runs backward from the root and shows the leaves'
+    gradients (the engine keeps gradients on leaves only), ``TB`` draws top
+    to bottom.
 ``<!-- graph-picture: forward_and_back -->``
     A named graph (see ``NAMED_GRAPHS``): the worked example of chapter 6.
 ``<!-- broadcast-picture: (3, 1) -> (2, 3, 4) -->``
@@ -38,6 +39,9 @@ OPTIONS = {"values", "grads", "TB", "LR"}
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)<!--\s*(?P<kind>[\w-]*picture[\w-]*)\s*:?(?P<spec>.*?)-->[ \t]*$", re.MULTILINE)
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+# Anything that starts like a marker; it must then be a whole-line MARKER, or the
+# picture would silently go missing (an HTML comment shows nothing).
+MARKER_START = re.compile(r"<!--\s*[\w-]*picture")
 
 
 class PictureError(ValueError):
@@ -179,13 +183,22 @@ def find_markers(markdown: str) -> list[tuple[int, str, str]]:
             match = MARKER.match(line)
             if match:
                 found.append((number, match["kind"], match["spec"].strip()))
+            elif MARKER_START.search(line):
+                raise PictureError(
+                    f"line {number}: {line.strip()!r} starts a picture marker but is not one whole "
+                    "line '<!-- graph-picture: ... -->' on its own; write the marker on one line"
+                )
     return found
 
 
 def render_markers(markdown: str, where: str = "a page") -> str:
     """Replace every picture marker in ``markdown`` by its picture; raise on a bad one."""
     lines = markdown.splitlines(keepends=True)
-    for number, kind, spec in reversed(find_markers(markdown)):
+    try:
+        markers = find_markers(markdown)
+    except PictureError as error:
+        raise PictureError(f"{where}: {error}") from error
+    for number, kind, spec in reversed(markers):
         line = lines[number - 1]
         indent = MARKER.match(line.rstrip("\r\n"))["indent"]
         try:

@@ -116,13 +116,13 @@ def float_elements(dtype=np.float64, min_value: float = -3.0, max_value: float =
 
 
 def arrays_of(shape, dtype=np.float64, **element_options):
-    """An array of ``shape`` and ``dtype`` with elements from :func:`float_elements`."""
+    """An array of ``shape`` and ``dtype`` with elements from ``float_elements``."""
     return hnp.arrays(dtype, shape, elements=float_elements(dtype, **element_options))
 
 
 @st.composite
 def broadcastable_arrays(draw, *element_options: dict, dtype=np.float64, max_dims: int = 3, max_side: int = 3):
-    """One array per dict of :func:`float_elements` options, with shapes that broadcast together.
+    """One array per dict of ``float_elements`` options, with shapes that broadcast together.
 
     ``broadcastable_arrays({}, {"min_magnitude": 0.5})`` gives ``[x, y]`` with
     ``y`` safe to divide by.  Shapes include prepended and size-1 dimensions.

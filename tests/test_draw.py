@@ -250,6 +250,12 @@ def test_a_bad_marker_fails_the_build_saying_where(marker, message):
         render_markers(page, where="docs/page.md")
 
 
+def test_a_marker_split_over_lines_or_inside_text_is_refused():
+    for page in ("<!-- graph-picture: d = a*b,\n   e = b+c -->\n", "Text <!-- graph-picture: d = a*b --> here.\n"):
+        with pytest.raises(PictureError, match="one whole line"):
+            render_markers(page)
+
+
 def test_markers_are_replaced_in_place_keeping_admonition_indentation():
     page = (
         "# T\n\n"

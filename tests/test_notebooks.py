@@ -4,8 +4,9 @@ Every chapter page becomes a notebook through the same two steps as the site
 build (``hooks/pictures.py`` draws the pictures, ``hooks/notebooks.py`` turns
 the page into cells); each one is executed in a fresh kernel with nbclient.
 A cell whose page shows a traceback must raise that exception; every other
-cell must run cleanly.  The notebook pages (``docs/**/*.ipynb``) are
-stored without outputs and executed too.
+cell must run cleanly.  The notebook pages (``docs/**/*.ipynb``) are stored
+without outputs (mkdocs-jupyter makes them at build time), and the engine tour
+(``docs/notebooks/``) is executed here too.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ DOCS = ROOT / "docs"
 CHAPTERS = sorted(p for p in DOCS.glob("*.md") if is_chapter(p.name))
 # Notebook pages (mkdocs-jupyter executes them at build time): stored clean, run here too.
 NOTEBOOK_PAGES = sorted(p for p in DOCS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+# The engine tour; the training chapter's notebook has its own test (test_training_notebook.py).
+EXPLORATION = sorted((DOCS / "notebooks").glob("*.ipynb"))
 
 
 def execute(notebook: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
@@ -206,7 +209,8 @@ def test_every_chapter_notebook_runs(page, tmp_path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES, ids=lambda p: p.stem)
-def test_notebook_pages_are_stored_clean_and_run(path, tmp_path):
+def test_notebook_pages_are_stored_without_outputs(path):
+    """Outputs are made at build time (mkdocs-jupyter, execute: true), so none is stored stale."""
     notebook = nbformat.read(path, as_version=4)
     stale = [
         index for index, cell in enumerate(notebook.cells)
@@ -216,5 +220,24 @@ def test_notebook_pages_are_stored_clean_and_run(path, tmp_path):
         f"{path.relative_to(ROOT)} stores outputs in cells {stale}; outputs are made at build "
         "time, so clear them (Jupyter: Edit > Clear Outputs of All Cells) before committing"
     )
+
+
+@pytest.mark.parametrize("path", EXPLORATION, ids=lambda p: p.stem)
+def test_the_exploration_notebook_runs(path):
+    notebook = nbformat.read(path, as_version=4)
     execute(notebook, path.parent)
-    assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    shown = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.get("outputs")]
+    assert len(shown) >= 5, "the tour shows what the engine computes"
+
+
+def test_docstring_examples_are_fenced_as_pycon_on_the_api_reference():
+    from hooks.griffe_doctest import fence_doctests
+
+    docstring = (
+        "Summary.\n\n>>> f(1)\n2\n>>> f(2)\n3\n\nMore text.\n\n"
+        "```pycon\n>>> already_fenced()\n```\n\n    >>> indented()\n    None"
+    )
+    assert fence_doctests(docstring) == (
+        "Summary.\n\n```pycon\n>>> f(1)\n2\n>>> f(2)\n3\n```\n\nMore text.\n\n"
+        "```pycon\n>>> already_fenced()\n```\n\n    ```pycon\n    >>> indented()\n    None\n    ```"
+    )

@@ -262,6 +262,14 @@ def test_backprop_sums_gradients_along_every_path():
     np.testing.assert_array_equal(y.grad.array, [5.0, 5.0])
 
 
+def test_a_0d_leaf_used_several_times_gets_a_0d_array():
+    x = Tensor(2.0, requires_grad=True)
+    (x * x + x).backward()
+    assert type(x.grad.array) is np.ndarray and x.grad.shape == () and x.grad.item() == 5.0
+    (x * x * x).backward()
+    assert type(x.grad.array) is np.ndarray and x.grad.item() == 17.0
+
+
 def test_gradients_accumulate_across_backward_calls_without_changing_a_held_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()

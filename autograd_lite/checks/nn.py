@@ -17,7 +17,9 @@ A check compares the reader's answers with the library's own
 the update equations).  When every case is right it prints one line,
 ``<check name>: all tests passed``.  Otherwise it raises:
 
-- ``NotImplementedError`` while the code is still the exercise's stub;
+- ``NotImplementedError`` while the code is still the exercise's stub, naming
+  the stub that raised: ``cross_entropy``, ``Linear``, ``Linear.forward``,
+  ``SGD.step``;
 - ``AssertionError`` for a wrong answer, showing the inputs, the expected and
   the actual result, and a hint where the mistake is a common one;
 - any other exception the code raises, unchanged, with a note naming the
@@ -154,7 +156,7 @@ def _check_linear_init(check: str, cls) -> None:
         if not (np.array_equal(again.weight.array, weight.array) and np.array_equal(again.bias.array, bias.array)):
             raise _fail(
                 check, "different weights from the same seed", call,
-                [_show("first layer's weight", weight.array), _show("second layer's weight", again.weight.array)],
+                [_show("1st weight", weight.array), _show("2nd weight", again.weight.array)],
                 "draw the weights from the rng argument (rng.uniform(low, high, size=...)), not from "
                 "np.random, so that one seed always gives the same layer.",
             )
@@ -413,13 +415,13 @@ def check_sgd_step(cls) -> None:
             for i, (param, reference_param) in enumerate(zip(params, reference_params)):
                 _check_sgd_param(
                     check, step_call, i, param, reference_param.array, before[i], versions[i],
-                    grads[i][step], momentum, weight_decay, step,
+                    grads[i][step], momentum, weight_decay,
                 )
     _passed(check)
 
 
 def _check_sgd_param(
-    check, call, i, param, expected, before, version, grad, momentum, weight_decay, step
+    check, call, i, param, expected, before, version, grad, momentum, weight_decay
 ) -> None:
     name = f"p{i}"
     lines = [_show(f"{name} before the step", before),
@@ -448,13 +450,14 @@ def _check_sgd_param(
             f"{name} did not change: update it in place, p -= lr * g inside `with no_grad():`; "
             "p = p - lr * g only rebinds a local name and leaves the model's parameter as it was."
         )
-    elif weight_decay and step == 0 and momentum == 0:
-        hint = "weight decay adds weight_decay * p to the gradient: g = p.grad + weight_decay * p."
-    elif momentum and step > 0:
+    elif momentum:
         hint = (
-            "keep one momentum buffer per parameter (self.state[p]), b = momentum * b + g after its "
-            "first step (b = g at the first), and step with the buffer: p -= lr * b."
+            "keep one momentum buffer per parameter (self.state[p]): b = g at the parameter's first "
+            "step, b = momentum * b + g after (no (1 - momentum) factor), and step with the buffer: "
+            "p -= lr * b."
         )
+    elif weight_decay:
+        hint = "weight decay adds weight_decay * p to the gradient: g = p.grad + weight_decay * p."
     raise _fail(
         check, f"wrong value of {name}", call,
         lines + [_show("expected", expected), _show("actual", actual)], hint,

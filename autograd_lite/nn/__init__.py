@@ -266,7 +266,13 @@ class Module:
     # ------------------------------------------------------------ calling it
 
     def forward(self, *args, **kwargs):
-        """What the Module computes; every subclass defines its own."""
+        """What the Module computes; every subclass defines its own, and ``module(x)`` calls it.
+
+        >>> from autograd_lite import Tensor
+        >>> from autograd_lite.nn import ReLU
+        >>> ReLU().forward(Tensor([-1.0, 1.0]))
+        Tensor([0., 1.])
+        """
         name = type(self).__name__
         raise NotImplementedError(
             f"{name} has no forward method, so calling it has nothing to compute. Define "
@@ -275,12 +281,18 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        """``module(x)`` runs ``module.forward(x)``."""
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------ printing
 
     def extra_repr(self) -> str:
-        """The text inside this Module's parentheses when printed (its settings); empty by default."""
+        """The text inside this Module's parentheses when printed (its settings); empty by default.
+
+        >>> from autograd_lite.nn import Linear
+        >>> Linear(3, 2, bias=False, rng=0).extra_repr()
+        'in_features=3, out_features=2, bias=False'
+        """
         return ""
 
     def __repr__(self) -> str:
