@@ -52,7 +52,7 @@ CORRECT = {
 
 def test_all_names_are_exported():
     assert part1.__all__ == CHECK_NAMES
-    assert checks_package.__all__ == CHECK_NAMES
+    assert checks_package.__all__[: len(CHECK_NAMES)] == CHECK_NAMES
     for name in CHECK_NAMES:
         assert getattr(checks_package, name) is getattr(part1, name)
 
