@@ -5,7 +5,9 @@ gradient of the loss with respect to the forward function's output
 (``grad_out``), the output itself (``out``) and the forward function's inputs,
 and returns the gradient of the loss with respect to one input.
 
-Explained in the book's chapter 2 (Backward functions).
+Explained in the book's chapter 2 (Backward functions); the rules the engine
+adds further down (add, divide, sum, matmul, indexing, ...) in chapter 8 (More
+forward and backward functions).
 """
 
 from __future__ import annotations

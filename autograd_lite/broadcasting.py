@@ -39,6 +39,10 @@ def unbroadcast(broadcasted: np.ndarray, original: np.ndarray) -> np.ndarray:
     broadcasted = np.asarray(broadcasted)
     target = np.shape(original)
     shape = broadcasted.shape
+    if shape == target:
+        # The common case in a backward pass: nothing was broadcast.  Returning
+        # early keeps the per-node cost of every binary backward function low.
+        return broadcasted
     n_prepended = len(shape) - len(target)
     if n_prepended < 0 or any(
         t != 1 and t != s for t, s in zip(target, shape[n_prepended:])

@@ -33,7 +33,8 @@ def numerical_gradient(
     >>> numerical_gradient(np.log, [np.array([2.0, 4.0])])
     array([0.5 , 0.25])
     """
-    inputs = [np.array(x, dtype=np.float64) for x in inputs]
+    # order="C": reshape(-1) below must be a view, so the nudges reach the input.
+    inputs = [np.array(x, dtype=np.float64, order="C") for x in inputs]
     x = inputs[argnum]
     if grad_out is None:
         grad_out = np.ones_like(np.asarray(f(*inputs), dtype=np.float64))

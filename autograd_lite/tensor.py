@@ -28,6 +28,12 @@ Memory rules that keep gradients honest (chapter 9):
   ``t[index] = value``, ``t.zero_()``) add 1 to ``t.version``.  Each Recipe
   records the versions of its parents, and backprop refuses to use a Tensor
   whose version has changed since: an error, never a silently wrong gradient.
+  Every argument and every output counts as saved (PyTorch checks only what
+  each backward function keeps, so it is sometimes more lenient);
+- an in-place operation is not recorded in the graph, so it is refused while
+  gradients are on if the Tensor or the other operand requires grad: write
+  ``t = t + x`` instead, or make the change under ``no_grad()`` (an optimiser's
+  step).
 """
 
 from __future__ import annotations

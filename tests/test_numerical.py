@@ -123,3 +123,10 @@ def test_gradient_check_uses_argnum():
     # The gradient for x is right, but it is checked against argument 1: it must fail.
     with pytest.raises(AssertionError, match="argument 1"):
         gradient_check(np.multiply, multiply_back0, [x, y], argnum=1)
+
+
+def test_numerical_gradient_of_a_non_contiguous_input():
+    """A transposed (Fortran-ordered) input is nudged too, not silently left at zero gradient."""
+    x = np.arange(1.0, 7.0).reshape(2, 3).T
+    assert not x.flags.c_contiguous
+    np.testing.assert_allclose(numerical_gradient(lambda v: v**2, [x]), 2 * x, rtol=1e-6)
