@@ -5,8 +5,7 @@ the kernel for this CPU; the table says which one ran):
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/bench_engine.py
 
-(add ``--proposed`` for extra rows: the engine with the early return proposed
-for ``unbroadcast`` when nothing was broadcast).  It prints a table and writes benchmarks/results.md.  PyTorch is measured where
+It prints a table and writes benchmarks/results.md.  PyTorch is measured where
 it can be imported (``pip install torch==2.13.0`` into .venv; not a dependency
 of the project).  The four figures:
 
@@ -397,33 +396,7 @@ def check_the_engines_agree() -> None:
             np.testing.assert_allclose(p.grad.numpy(), theirs, rtol=1e-4, atol=1e-6)
 
 
-def with_unbroadcast_fast_path(fn):
-    """``fn`` run with the 2-line early return this benchmark proposes for broadcasting.unbroadcast.
-
-    When nothing was broadcast (the shapes agree) unbroadcast has nothing to
-    sum; returning at once skips about 1 µs of Python per binary operation.
-    Shown only with --proposed, as a separate row, until the library has it.
-    """
-    import autograd_lite.backward as backward_module
-    from autograd_lite.broadcasting import unbroadcast
-
-    def unbroadcast_fast(broadcasted, original):
-        if np.shape(broadcasted) == np.shape(original):
-            return np.asarray(broadcasted)
-        return unbroadcast(broadcasted, original)
-
-    def run():
-        backward_module.unbroadcast = unbroadcast_fast
-        try:
-            return fn()
-        finally:
-            backward_module.unbroadcast = unbroadcast
-
-    return run
-
-
 def main() -> None:
-    proposed = "--proposed" in sys.argv[1:]
     check_the_engines_agree()
     rows = []  # (figure, engine, best, median, unit, ratio to numpy, target)
 
@@ -441,17 +414,14 @@ def main() -> None:
                   f"{best / base:5.2f}x numpy", flush=True)
 
     per_op = 1e6 / CHAIN_LENGTH
-    def proposal(fn):
-        return ("autograd_lite, unbroadcast fast path", with_unbroadcast_fast_path(fn) if proposed else None)
-
     measure("per-node overhead", "µs/op", per_op, 5, [
-        ("numpy", chain_numpy), ("autograd_lite", chain_engine), proposal(chain_engine),
+        ("numpy", chain_numpy), ("autograd_lite", chain_engine),
         ("HIPS autograd", chain_hips), ("PyTorch", chain_torch if torch else None)], "≤ 3x")
     measure("MLP step (float32)", "ms", 1e3, 10, [
-        ("numpy", mlp_numpy), ("autograd_lite", mlp_engine), proposal(mlp_engine), ("HIPS autograd", mlp_hips),
+        ("numpy", mlp_numpy), ("autograd_lite", mlp_engine), ("HIPS autograd", mlp_hips),
         ("PyTorch", mlp_torch if torch else None), ("numpy, fused by hand", mlp_numpy_fused)], "≤ 1.2x")
     measure("broadcast multiply + sum", "ms", 1e3, 5, [
-        ("numpy", broadcast_numpy), ("autograd_lite", broadcast_engine), proposal(broadcast_engine),
+        ("numpy", broadcast_numpy), ("autograd_lite", broadcast_engine),
         ("HIPS autograd", broadcast_hips), ("PyTorch", broadcast_torch if torch else None)], "≤ 1.1x")
 
     deep = {"autograd_lite": deep_chain("autograd_lite")}
@@ -471,8 +441,7 @@ def write_results(rows, deep) -> None:
         "Written by `benchmarks/bench_engine.py`; regenerate with",
         "",
         "```text",
-        "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/bench_engine.py"
-        + (" --proposed" if "--proposed" in sys.argv[1:] else ""),
+        "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/bench_engine.py",
         "```",
         "",
         *[f"- {line}" for line in environment()],
