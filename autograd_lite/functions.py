@@ -50,7 +50,7 @@ from .backward import (
     true_divide_back0,
     true_divide_back1,
 )
-from .tensor import Tensor, _index_values, add_back_func, wrap_forward_fn
+from .tensor import _UFUNC_OPERATIONS, Tensor, _index_values, add_back_func, wrap_forward_fn
 
 __all__ = [
     "add",
@@ -292,3 +292,14 @@ Tensor.permute = _permute_method
 Tensor.expand = _expand_method
 Tensor.transpose = _transpose_method
 Tensor.T = property(_T)
+
+# ``np.float64(2) * t`` reaches Tensor.__array_ufunc__ as np.multiply(2.0, t).
+_UFUNC_OPERATIONS.update(
+    add=add, subtract=subtract, multiply=multiply, divide=true_divide, true_divide=true_divide,
+    power=power, matmul=matmul, negative=negative, equal=eq,
+)
+
+# The operations are made by wrap_forward_fn (in tensor.py); this module is their
+# home, so the API reference lists them here.
+for _name in __all__:
+    globals()[_name].__module__ = __name__

@@ -165,7 +165,21 @@ class Tensor:
     # compares elementwise.  And numpy must hand ``np_scalar * t`` to
     # ``Tensor.__rmul__`` instead of turning ``t`` into a plain array.
     __hash__ = object.__hash__
-    __array_ufunc__ = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # numpy asks the Tensor before computing on it.  ``2.0 * t`` with a numpy
+        # scalar on the left arrives here as np.multiply: hand it to the
+        # recorded operation.  Any other numpy function would compute on the
+        # values and drop the graph without a word, so it is refused.
+        operation = _UFUNC_OPERATIONS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
+        if operation is None:
+            raise TypeError(_numpy_on_tensor_message(f"np.{ufunc.__name__}"))
+        return operation(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        # np.reshape(t), np.sum(t), np.dot(t, t), ... would return plain arrays
+        # and silently cut the graph: refuse them with a pointer to the library.
+        raise TypeError(_numpy_on_tensor_message(f"np.{func.__name__}"))
 
     def __init__(self, data, requires_grad: bool = False):
         array = np.array(data.array if isinstance(data, Tensor) else data)  # a copy: this Tensor owns it
@@ -227,7 +241,8 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         # np.asarray(t) gives the values (read-only); numpy functions on a Tensor
-        # are refused by __array_ufunc__ = None, so a graph is never cut silently.
+        # are refused by __array_ufunc__ and __array_function__, so a graph is
+        # never cut silently.
         if copy:
             return np.array(self.array, dtype=dtype)
         return self.array if dtype is None else self.array.astype(dtype, copy=False)
@@ -358,6 +373,13 @@ def add_back_func(forward_fn: Callable, argnum: int, back_fn: Callable) -> None:
     >>> BACK_FUNCS[np.log, 0] is log_back
     True
     """
+    wrapped = getattr(forward_fn, "numpy_func", None)
+    if wrapped is not None:
+        raise TypeError(
+            f"add_back_func: {forward_fn.__name__} is the Tensor version made by wrap_forward_fn, but "
+            "the table is keyed by the numpy function it wraps (that is what a Recipe records). "
+            f"Register that one: add_back_func({_registry_name(wrapped)}, {argnum}, back_fn)."
+        )
     BACK_FUNCS[forward_fn, argnum] = back_fn
 
 
@@ -371,7 +393,7 @@ def get_back_func(forward_fn: Callable, argnum: int) -> Callable:
     >>> get_back_func(np.sin, 0)
     Traceback (most recent call last):
     ...
-    KeyError: 'get_back_func: no backward function is registered for argument 0 of sin. Register one with add_back_func(sin, 0, back_fn).'
+    KeyError: 'get_back_func: no backward function is registered for argument 0 of np.sin. Register one with add_back_func(np.sin, 0, back_fn).'
     """
     try:
         return BACK_FUNCS[forward_fn, argnum]
@@ -379,8 +401,14 @@ def get_back_func(forward_fn: Callable, argnum: int) -> Callable:
         raise KeyError(_missing_back_func_message("get_back_func", forward_fn, argnum)) from None
 
 
-def _missing_back_func_message(where: str, forward_fn: Callable, argnum: int, extra: str = "") -> str:
+def _registry_name(forward_fn: Callable) -> str:
+    """How to spell ``forward_fn`` in code: ``np.sin`` for numpy's own functions."""
     name = getattr(forward_fn, "__name__", repr(forward_fn))
+    return f"np.{name}" if getattr(np, name, None) is forward_fn else name
+
+
+def _missing_back_func_message(where: str, forward_fn: Callable, argnum: int, extra: str = "") -> str:
+    name = _registry_name(forward_fn)
     return (
         f"{where}: no backward function is registered for argument {argnum} of {name}. "
         f"Register one with add_back_func({name}, {argnum}, back_fn){extra}."
@@ -411,7 +439,7 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
     >>> sin(Tensor([0.0], requires_grad=True))
     Traceback (most recent call last):
     ...
-    RuntimeError: sin: no backward function is registered for argument 0 of sin. Register one with add_back_func(sin, 0, back_fn), or call sin under `with no_grad():` if no gradient is needed.
+    RuntimeError: sin: no backward function is registered for argument 0 of np.sin. Register one with add_back_func(np.sin, 0, back_fn), or call sin under `with no_grad():` if no gradient is needed.
     """
     name = getattr(numpy_func, "__name__", repr(numpy_func))
 
@@ -449,6 +477,7 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
         return _new_tensor(out, True, recipe)
 
     tensor_func.__name__ = tensor_func.__qualname__ = name
+    tensor_func.numpy_func = numpy_func  # what the registry is keyed by
     tensor_func.__doc__ = f"``{name}`` on Tensors, recorded for backprop (made by wrap_forward_fn)."
     return tensor_func
 
@@ -524,7 +553,7 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
             leaf_grads.append((node, grad_out))
             continue
         if node.version != 0:
-            raise _changed_in_place_error(node, recipe, "its output")
+            raise _changed_in_place_error(node, recipe, "the output")
         for (argnum, parent), version in zip(recipe.parents.items(), recipe.versions):
             if parent.version != version:
                 raise _changed_in_place_error(parent, recipe, f"argument {argnum}", version)
@@ -582,6 +611,21 @@ def _end_grad_array(end_node, end_grad) -> np.ndarray:
             f"end_grad is dL/d(this Tensor), so pass an array of shape {shape}."
         )
     return end_grad.astype(dtype, copy=False)
+
+
+#: numpy ufuncs that Python operators reach when a numpy scalar stands on the
+#: left (``np.float64(2) * t``), and the recorded operations they stand for.
+#: functions.py fills it in.
+_UFUNC_OPERATIONS: dict[str, Callable] = {}
+
+
+def _numpy_on_tensor_message(what: str) -> str:
+    return (
+        f"{what} was called on a Tensor, but numpy functions compute on the values and would drop "
+        "the computational graph, so the gradient would be silently wrong. Use the library's "
+        "operation instead (autograd_lite.log(t), t.sum(), t.reshape(...), a @ b, ...), or pass "
+        "t.array if you want the plain values without a gradient."
+    )
 
 
 def _changed_in_place_error(tensor, recipe, which: str, expected_version: int = 0) -> RuntimeError:

@@ -426,7 +426,7 @@ def test_an_output_changed_in_place_is_detected_at_backward():
     with pytest.raises(RuntimeError, match="argument 0 of multiply was changed in place"):
         loss.backward()
     # ... and backward() from y itself finds exp's own output changed.
-    with pytest.raises(RuntimeError, match="its output of exp was changed in place"):
+    with pytest.raises(RuntimeError, match="the output of exp was changed in place"):
         y.backward(np.ones(2))
     assert x.grad is None
 
@@ -500,3 +500,41 @@ def test_a_chain_of_a_million_operations_at_the_default_recursion_limit():
     # PyTorch holds about 1 KB per node of such a chain; the engine must not need more.
     assert float(lines["bytes"]) < 1024, result.stdout
     assert result.stdout.splitlines()[-1] == "freed"
+
+
+# ------------------------------------------------ numpy functions on Tensors never cut the graph silently
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda t: np.log(t), "np.log"),
+        (lambda t: np.exp(t), "np.exp"),
+        (lambda t: np.reshape(t, (2, 1)), "np.reshape"),
+        (lambda t: np.sum(t), "np.sum"),
+        (lambda t: np.transpose(t), "np.transpose"),
+        (lambda t: np.dot(t, t), "np.dot"),
+        (lambda t: np.add(t, 1.0, out=np.empty(2)), "np.add"),
+    ],
+)
+def test_numpy_functions_on_a_tensor_are_refused(call, name):
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=rf"{name} was called on a Tensor.*autograd_lite\.log\(t\)"):
+        call(t)
+
+
+def test_numpy_scalar_on_the_left_of_an_operator_records_the_operation():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    for out in (np.float64(3.0) * t, np.float64(3.0) + t, np.float64(3.0) - t, np.float64(3.0) / t):
+        assert out.recipe is not None
+    (np.float64(3.0) * t).sum().backward()
+    np.testing.assert_array_equal(t.grad.array, [3.0, 3.0])
+
+
+def test_registering_the_wrapped_function_is_refused_with_the_numpy_name():
+    sin = wrap_forward_fn(np.sin)
+    with pytest.raises(TypeError, match=r"add_back_func\(np\.sin, 0, back_fn\)"):
+        add_back_func(sin, 0, lambda grad_out, out, x: grad_out * np.cos(x))
+    assert (sin, 0) not in BACK_FUNCS
+    with pytest.raises(RuntimeError, match=r"argument 0 of np\.sin\. Register one with add_back_func\(np\.sin, 0"):
+        sin(Tensor([0.5], requires_grad=True))
