@@ -36,13 +36,18 @@ def unbroadcast(broadcasted: np.ndarray, original: np.ndarray) -> np.ndarray:
     ...
     ValueError: unbroadcast: an array of shape (4,) cannot be broadcast to shape (2, 3), so a gradient of shape (2, 3) cannot be summed back to it. Pass the gradient of the broadcast result and the array that was broadcast, in that order.
     """
+    # The common case in a backward pass: nothing was broadcast.  Checking it
+    # first, before any conversion, keeps the per-node cost of every binary
+    # backward function low.
+    if (
+        type(broadcasted) is np.ndarray
+        and type(original) is np.ndarray
+        and broadcasted.shape == original.shape
+    ):
+        return broadcasted
     broadcasted = np.asarray(broadcasted)
     target = np.shape(original)
     shape = broadcasted.shape
-    if shape == target:
-        # The common case in a backward pass: nothing was broadcast.  Returning
-        # early keeps the per-node cost of every binary backward function low.
-        return broadcasted
     n_prepended = len(shape) - len(target)
     if n_prepended < 0 or any(
         t != 1 and t != s for t, s in zip(target, shape[n_prepended:])
