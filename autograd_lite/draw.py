@@ -349,7 +349,8 @@ def broadcast_svg(shape: Sequence[int], target: Sequence[int]) -> str:
     plan = broadcast_plan(shape, target)
     n_axes = len(plan.target)
     label_width, cell_width, cell_height, gap = 230, 96, 34, 12
-    width = label_width + max(n_axes, 1) * (cell_width + gap) + 10
+    # At least as wide as the legend (two entries, about 660 px), however few axes there are.
+    width = max(label_width + max(n_axes, 1) * (cell_width + gap) + 10, 670)
     rows: list[tuple[str, list[tuple[str, str | None, bool]]]] = []
     # Each cell: (text, fill colour or None, drawn?)
     offset = len(plan.prepended)
