@@ -54,7 +54,7 @@ from ..nn import Module, Parameter
 from ..nn.functional import cross_entropy as _cross_entropy
 from ..optim import SGD as _SGD
 from ..tensor import Tensor
-from .part1 import _name, _passed, _show
+from .common import _name, _passed, _show
 
 __all__ = ["check_linear", "check_cross_entropy", "check_sgd_step"]
 

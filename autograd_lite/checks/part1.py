@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from ..backward import multiply_back0 as _multiply_back0
 from ..backward import multiply_back1 as _multiply_back1
 from ..broadcasting import unbroadcast as _unbroadcast
 from ..by_hand import forward_and_back as _forward_and_back
+from .common import _assert_array, _call, _copy, _describe, _name, _passed, _problem, _show, _values
 
 __all__ = [
     "check_log_back",
@@ -57,106 +58,10 @@ __all__ = [
     "check_topological_sort",
 ]
 
-# How close a learner's answer must be to the reference.  Loose enough for a
-# different (correct) order of summation, tight enough for any wrong formula.
-_TOLERANCE = {
-    np.dtype(np.float32): dict(rtol=1e-5, atol=1e-6),
-    np.dtype(np.float64): dict(rtol=1e-6, atol=1e-9),
-}
 _DTYPE_HINT = (
     "the gradient keeps the dtype of the incoming gradient (float32 stays float32); "
     "np.zeros(shape), dtype=float and np.asarray(a Python float) all make float64."
 )
-
-
-# ----------------------------------------------------------------- helpers
-
-
-def _name(fn: Callable) -> str:
-    return getattr(fn, "__name__", None) or repr(fn)
-
-
-def _call(check: str, fn: Callable, args: tuple, call: str) -> Any:
-    """Call the learner's function; turn the stub's NotImplementedError into the book's message."""
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise NotImplementedError(
-            f"{check}: {_name(fn)} is not implemented yet. Fill in its body, then run {check} again."
-        ) from None
-    except AssertionError:
-        raise
-    except Exception as exc:
-        exc.add_note(f"({check}: raised by {call})")
-        raise
-
-
-def _show(label: str, value: Any) -> str:
-    """One labelled input or result, short: arrays with shape, dtype and values."""
-    if isinstance(value, (np.ndarray, np.generic)):
-        array = np.asarray(value)
-        head = f"  {label} (shape {array.shape}, {array.dtype}): "
-        body = np.array2string(
-            array, precision=4, threshold=12, edgeitems=2, separator=", ", prefix=head
-        )
-        return head + body
-    return f"  {label}: {value!r}"
-
-
-def _describe(name: str, value: Any) -> str:
-    """How an argument appears in the call line: arrays by shape, numbers by value."""
-    if isinstance(value, np.ndarray):
-        dtype = "" if value.dtype == np.float64 else f" and dtype {value.dtype}"
-        return f"{name} of shape {value.shape}{dtype}"
-    return f"{name} = {value!r}"
-
-
-def _problem(expected: np.ndarray, actual: Any) -> tuple[str, str] | None:
-    """(kind, explanation) of what is wrong with ``actual``, or None if it matches."""
-    if not isinstance(actual, (np.ndarray, np.generic)):
-        return "type", f"expected a numpy array, got {type(actual).__name__}"
-    if actual.shape != expected.shape:
-        return "shape", f"wrong shape: expected {expected.shape}, got {actual.shape}"
-    if actual.dtype != expected.dtype:
-        return "dtype", f"wrong dtype: expected {expected.dtype}, got {actual.dtype}"
-    tolerance = _TOLERANCE.get(expected.dtype, _TOLERANCE[np.dtype(np.float64)])
-    if not np.allclose(actual, expected, **tolerance):
-        return "values", "wrong values"
-    return None
-
-
-def _assert_array(
-    check: str,
-    call: str,
-    inputs: list[tuple[str, Any]],
-    expected: Any,
-    actual: Any,
-    what: str = "result",
-    hints: dict[str, str] | None = None,
-) -> None:
-    expected = np.asarray(expected)
-    problem = _problem(expected, actual)
-    if problem is None:
-        return
-    kind, explanation = problem
-    lines = [f"{check}: wrong {what} for {call}"]
-    lines += [_show(label, value) for label, value in inputs]
-    lines += [_show("expected", expected), _show("actual", actual), f"  {explanation}"]
-    hint = (hints or {}).get(kind)
-    if hint:
-        lines.append(f"  hint: {hint}")
-    raise AssertionError("\n".join(lines))
-
-
-def _values(rng: np.random.Generator, shape: tuple, dtype=np.float64, low=-3.0, high=3.0) -> np.ndarray:
-    """Random multiples of 0.5 in [low, high], never 0: short to print, exact in float32."""
-    choices = np.arange(low, high + 0.25, 0.5)
-    choices = choices[choices != 0]
-    return rng.choice(choices, size=shape).astype(dtype)
-
-
-def _passed(check: str) -> None:
-    print(f"{check}: all tests passed")
 
 
 # ------------------------------------------------------------ chapter 2
@@ -250,9 +155,6 @@ def _check_multiply_case(check: str, fn: Callable, reference: Callable, argnum: 
         hints=_MULTIPLY_HINTS,
     )
 
-
-def _copy(value):
-    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 def check_multiply_back(fn0: Callable, fn1: Callable) -> None:
