@@ -75,7 +75,7 @@ def gradient_check(
     Traceback (most recent call last):
     ...
     AssertionError: gradient_check: the backward function disagrees with finite differences for argument 0.
-      inputs:      [array([0.5, 2. , 3. ])]
+      input 0:     [0.5 2.  3. ]
       numerical:   [2.         0.5        0.33333333]
       backward:    [0.5 2.  3. ]
     """
@@ -86,10 +86,14 @@ def gradient_check(
     expected = numerical_gradient(f, inputs, argnum=argnum, grad_out=grad_out)
     actual = np.asarray(backward(grad_out, out, *inputs))
     if actual.shape != expected.shape or not np.allclose(actual, expected, rtol=rtol, atol=atol):
+        def show(label, value):  # rows of a matrix lined up under the first
+            head = f"  {label + ':':<13}"
+            return head + np.array2string(np.asarray(value), prefix=head)
+
         raise AssertionError(
             f"gradient_check: the backward function disagrees with finite differences for argument {argnum}.\n"
-            f"  inputs:      {inputs!r}\n"
-            f"  numerical:   {expected}\n"
-            f"  backward:    {actual}"
+            + "\n".join(show(f"input {i}", x) for i, x in enumerate(inputs)) + "\n"
+            + show("numerical", expected) + "\n"
+            + show("backward", actual)
             + (f"\n  shapes:      expected {expected.shape}, got {actual.shape}" if actual.shape != expected.shape else "")
         )
