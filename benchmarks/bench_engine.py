@@ -105,36 +105,29 @@ def chain_numpy():
     return grad
 
 
-def chain_engine():
-    x = Tensor(CHAIN_X, requires_grad=True)
-    y = x
+def chain_forward(y, log, exp, multiply, add):
+    """The chain's forward pass with one engine's operations: log, exp, multiply, add, in turn."""
     for i in range(CHAIN_LENGTH):
         step = i % 4
         if step == 0:
-            y = al.log(y)
+            y = log(y)
         elif step == 1:
-            y = al.exp(y)
+            y = exp(y)
         elif step == 2:
-            y = al.multiply(y, 0.5)
+            y = multiply(y, 0.5)
         else:
-            y = al.add(y, 1.0)
-    y.backward(CHAIN_GRAD)
+            y = add(y, 1.0)
+    return y
+
+
+def chain_engine():
+    x = Tensor(CHAIN_X, requires_grad=True)
+    chain_forward(x, al.log, al.exp, al.multiply, al.add).backward(CHAIN_GRAD)
     return x.grad.array
 
 
 def _chain_hips_loss(x):
-    y = x
-    for i in range(CHAIN_LENGTH):
-        step = i % 4
-        if step == 0:
-            y = anp.log(y)
-        elif step == 1:
-            y = anp.exp(y)
-        elif step == 2:
-            y = anp.multiply(y, 0.5)
-        else:
-            y = anp.add(y, 1.0)
-    return anp.sum(y * CHAIN_GRAD)
+    return anp.sum(chain_forward(x, anp.log, anp.exp, anp.multiply, anp.add) * CHAIN_GRAD)
 
 
 _chain_hips_grad = autograd.grad(_chain_hips_loss)
@@ -146,18 +139,7 @@ def chain_hips():
 
 def chain_torch():
     x = torch.tensor(CHAIN_X, requires_grad=True)
-    y = x
-    for i in range(CHAIN_LENGTH):
-        step = i % 4
-        if step == 0:
-            y = torch.log(y)
-        elif step == 1:
-            y = torch.exp(y)
-        elif step == 2:
-            y = torch.mul(y, 0.5)
-        else:
-            y = torch.add(y, 1.0)
-    y.backward(torch.from_numpy(CHAIN_GRAD))
+    chain_forward(x, torch.log, torch.exp, torch.mul, torch.add).backward(torch.from_numpy(CHAIN_GRAD))
     return x.grad.numpy()
 
 
