@@ -281,7 +281,7 @@ def test_each_chapter_says_where_its_exercises_are_in_the_workbook(chapter):
     section = text[text.index("## Exercises"):]
     section = section[: section.index("### Exercise")]
     name = workbook.module_name(chapter)
-    assert f"`{name}.py`" in section and f"`test_{name}.py`" in section, (
+    assert f"`{name}.py`" in section and f"`pytest test_{name}.py`" in section, (
         f"docs/{chapter['page']}: the Exercises section should name {name}.py and test_{name}.py"
     )
     for ex in chapter["exercises"]:
