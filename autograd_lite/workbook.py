@@ -76,7 +76,7 @@ def _comment(text: str, prefix: str = "# ") -> str:
 
 
 def _docstring(summary: str, task: str, indent: str) -> list[str]:
-    body = (summary.strip() + "\n\n" if summary.strip() else "") + "Task (from the book): " + task
+    body = (summary.strip() + "\n\n" if summary.strip() else "") + task
     if '"""' in body:
         raise ValueError(f"a task cannot hold a triple quote: {body!r}")
     raw = "r" if "\\" in body else ""
@@ -98,9 +98,10 @@ def _with_task(stub: str, names: list[str], task: str) -> str:
             if docstring is not None:
                 inserts.append((first.lineno - 1, first.end_lineno, _docstring(docstring, task, indent)))
             else:
-                inserts.append((first.lineno - 1, first.lineno - 1, _docstring("", task, indent)))
+                blank = [""] if isinstance(node, ast.ClassDef) else []
+                inserts.append((first.lineno - 1, first.lineno - 1, _docstring("", task, indent) + blank))
         elif not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            inserts.append((node.lineno - 1, node.lineno - 1, [_comment("Task (from the book): " + task)]))
+            inserts.append((node.lineno - 1, node.lineno - 1, [_comment("The task, from the book:\n" + task)]))
     for start, end, replacement in sorted(inserts, reverse=True):
         lines[start:end] = replacement
     return "\n".join(lines)
@@ -127,14 +128,15 @@ def chapter_module(chapter: dict) -> str:
     for ex in chapter["exercises"]:
         rating = "   ".join(f"{key}: {value}" for key, value in ex["rating"].items())
         calls = "; ".join(ex["calls"])
-        block = [_rule(f"Exercise {ex['id']}: {ex['title']}") + f"\n# {rating}\n# Checked by {calls}"]
+        header = _rule(f"Exercise {ex['id']}: {ex['title']}") + f"\n# {rating}\n# Checked by {calls}\n"
+        block = []
         if ex["given"]:
             block.append("# From the book (the check has its own copy):\n" + ex["given"])
         block.append(_with_task(ex["stub"], ex["names"], ex["task"]))
         if ex["hints"]:
-            hints = "\n#\n".join(_comment(f"{title}: {text}") for title, text in ex["hints"])
+            hints = "\n#\n".join(_comment(f"{title}:\n{text}") for title, text in ex["hints"])
             block.append("# Stuck?  The hints, one at a time (the book keeps them folded):\n#\n" + hints)
-        parts.append("\n\n".join(block))
+        parts.append(header + "\n\n\n".join(block))
     return "\n\n\n".join(parts) + "\n"
 
 
