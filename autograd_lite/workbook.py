@@ -1,9 +1,9 @@
 """The workbook: every exercise of the book as files to fill in with an editor, and your progress.
 
-::
-
-    python -m autograd_lite.workbook init DIR      # or: autograd-lite-workbook init DIR
-    python -m autograd_lite.workbook status DIR
+```console
+python -m autograd_lite.workbook init DIR      # or: autograd-lite-workbook init DIR
+python -m autograd_lite.workbook status DIR
+```
 
 ``init`` writes, for each chapter with exercises, ``chapterNN.py`` with the
 stubs (the signature, a docstring with the task, the hints as comments, and
@@ -184,14 +184,22 @@ edit it. The solutions are in the book, folded under each exercise.
 """
 
 
+# The workbook's own pytest settings, so that no configuration in a folder above it applies.
+_PYTEST_INI = """\
+[pytest]
+python_files = test_chapter*.py
+"""
+
+
 # ------------------------------------------------------------ init
 
 
-def init(directory: Path, force: bool = False, out=sys.stdout) -> int:
+def init(directory: Path, force: bool = False, out=None) -> int:
     """Write the workbook into ``directory``; keep every file already there unless ``force``."""
+    out = out or sys.stdout
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    files = {"README.md": _README}
+    files = {"README.md": _README, "pytest.ini": _PYTEST_INI}
     for chapter in CHAPTERS:
         files[f"{module_name(chapter)}.py"] = chapter_module(chapter)
         files[f"test_{module_name(chapter)}.py"] = chapter_tests(chapter)
@@ -219,6 +227,8 @@ def init(directory: Path, force: bool = False, out=sys.stdout) -> int:
 
 @dataclass
 class Result:
+    """One exercise's state: done, wrong (with the check's first line) or not started."""
+
     exercise: str
     state: str
     message: str = ""
@@ -325,8 +335,9 @@ def _run_checks(directory: Path, exercise_ids: list[str], timeout: float) -> dic
     return results
 
 
-def status(directory: Path, timeout: float = TIMEOUT, out=sys.stdout) -> int:
+def status(directory: Path, timeout: float = TIMEOUT, out=None) -> int:
     """Run every check on the workbook in ``directory``; print the table; 0 when all are done."""
+    out = out or sys.stdout
     directory = Path(directory).resolve()
     if not directory.is_dir() or not any((directory / f"{module_name(c)}.py").exists() for c in CHAPTERS):
         print(f"no workbook in {directory}: make one with python -m autograd_lite.workbook init {directory}",

@@ -233,13 +233,14 @@ def test_every_reference_solution_passes_and_status_then_exits_0(fresh):
 
 
 def test_the_pytest_files_run_the_books_checks(fresh):
-    pytest_args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-                   "test_chapter04.py"]
+    pytest_args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_chapter04.py"]
     failing = subprocess.run(pytest_args, cwd=fresh, capture_output=True, text=True, timeout=120)
     assert failing.returncode == 1 and "check_unbroadcast: unbroadcast is not implemented yet" in failing.stdout
     solve(fresh, "4.1")
     passing = subprocess.run(pytest_args, cwd=fresh, capture_output=True, text=True, timeout=120)
     assert passing.returncode == 0, passing.stdout
+    # The workbook's pytest.ini makes it its own root: no configuration above it applies.
+    assert f"rootdir: {fresh}" in passing.stdout and "configfile: pytest.ini" in passing.stdout
 
 
 def test_init_twice_keeps_the_learners_edits_and_says_so(fresh):
