@@ -11,9 +11,9 @@ stubs (the signature, a docstring with the task, the hints as comments, and
 learner check on each of your functions (``pytest`` in ``DIR``).  It never
 overwrites a file that is already there (``--force`` does).
 
-``status`` runs every check on your code, each in its own Python process with a
-time limit (so an endless loop cannot hang it), and prints a progress table per
-chapter: done, wrong (with the first line of the check's message) or not
+``status`` runs every check on your code in a separate Python process, each
+check with a time limit (an endless loop is stopped, and the other checks still
+run), and prints a progress table per chapter: done, wrong (with the first line of the check's message) or not
 started.  Its exit status is 0 once every exercise is done, 1 until then.
 
 The exercises come from the book's pages (``autograd_lite/_exercises.py`` is
@@ -301,7 +301,9 @@ def _run_checks(directory: Path, exercise_ids: list[str], timeout: float) -> dic
         command = [sys.executable, "-m", "autograd_lite.workbook", "_check", str(directory), *todo]
         # stderr goes to a file: a child that writes a lot there can never block on a full pipe.
         errors = tempfile.TemporaryFile(mode="w+")
-        child = subprocess.Popen(command, cwd=directory, stdout=subprocess.PIPE, stderr=errors, text=True)
+        child = subprocess.Popen(
+            command, cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_forward_lines, args=(child.stdout, lines), daemon=True).start()
         current = todo[0]
