@@ -181,7 +181,7 @@ def _dedent_blocks(lines: list[str]) -> list[str]:
 
 # A picture the pictures hook drew (hooks/pictures.py): an inline SVG in a <figure>.
 SVG_FIGURE = re.compile(
-    r'<figure class="[\w-]*(?:picture|figure)[\w-]*">\s*(?P<svg><svg\b.*?</svg>)\s*</figure>', re.S
+    r'<figure class="[\w-]*(?:picture|figure)[\w-]*"[^>]*>\s*(?P<svg><svg\b.*?</svg>)\s*</figure>', re.S
 )
 SVG_WORDS = re.compile(r"<(?P<tag>title|desc)>(?P<text>.*?)</(?P=tag)>", re.S)
 

@@ -167,9 +167,10 @@ def broadcast_picture(spec: str) -> str:
 def render_picture(kind: str, spec: str) -> str:
     """Markdown for one marker: an SVG figure (raw HTML, so the picture is inline in the page)."""
     if kind == "graph-picture":
-        return '<figure class="graph-figure">\n' + graph_picture(spec).svg + "\n</figure>"
+        # data-search-exclude: the picture's words repeat the page's prose in the search results.
+        return '<figure class="graph-figure" data-search-exclude>\n' + graph_picture(spec).svg + "\n</figure>"
     if kind == "broadcast-picture":
-        return '<figure class="broadcast-figure">\n' + broadcast_picture(spec) + "\n</figure>"
+        return '<figure class="broadcast-figure" data-search-exclude>\n' + broadcast_picture(spec) + "\n</figure>"
     raise PictureError(f"unknown picture kind {kind!r}; the kinds are graph-picture and broadcast-picture")
 
 

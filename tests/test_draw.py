@@ -561,8 +561,8 @@ def test_markers_are_replaced_in_place_keeping_admonition_indentation():
         "```text\n<!-- graph-picture: left alone in a code block -->\n```\n"
     )
     out = render_markers(page)
-    assert '\n<figure class="graph-figure">\n<svg xmlns="http://www.w3.org/2000/svg" class="graph-picture"' in out
-    assert '\n    <figure class="broadcast-figure">\n    <svg ' in out
+    assert '\n<figure class="graph-figure" data-search-exclude>\n<svg xmlns="http://www.w3.org/2000/svg" class="graph-picture"' in out
+    assert '\n    <figure class="broadcast-figure" data-search-exclude>\n    <svg ' in out
     assert "<!-- graph-picture: left alone in a code block -->" in out
     assert len(find_markers(out)) == 0
 

@@ -606,6 +606,19 @@ def test_dark_theme_toggles(watched):
     assert not watched.problems, watched.problems
 
 
+def test_the_search_index_leaves_out_source_listings_and_pictures():
+    """The index every page loads holds the docs, not the API's source code (hooks/search.py)."""
+    index = json.loads((SITE / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = "\n".join(doc["text"] for doc in index["docs"])
+    assert "Return every node reachable from" in text  # topological_sort's docstring is found
+    # A comment in the source of topological_sort, shown on the API page, not on any chapter.
+    assert "Each stack entry is (node, iterator" not in text, "a source listing of the API reference is indexed"
+    # The words of chapter 1's picture (no page prints them as text).
+    assert "Computational graph of L: 6 nodes, 6 edges, drawn" not in text, "a picture's words are indexed"
+    size = (SITE / "search" / "search_index.json").stat().st_size
+    assert size < 650_000, f"search_index.json is {size / 1e6:.2f} MB, loaded by every page"
+
+
 def test_search_answers_offline(watched):
     """Search runs in the browser from the built index: a query finds pages, maths rendered."""
     page = watched.page
