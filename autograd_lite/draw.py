@@ -828,8 +828,9 @@ def to_mermaid(
     one use a picture cannot serve: pasting your graph into a GitHub issue,
     discussion or README (or a Markdown cell of JupyterLab 4.1+), which render
     a fenced ``mermaid`` block as a diagram, so you can ask about a graph
-    without attaching an image.  Same labels as `draw` (first line
-    ``name = operation``), plus the shape.
+    without attaching an image.  Each node shows what `draw` shows, with the
+    name and the operation on one line (``d = multiply``) and the shape
+    always; arrows go from inputs to outputs, as in `draw`.
 
     >>> from autograd_lite import Tensor, to_mermaid
     >>> a = Tensor(2.0, requires_grad=True)

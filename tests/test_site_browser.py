@@ -259,7 +259,7 @@ class Watched:
         self.report = report
         self.page = self.context.new_page()
         self.responses = []
-        self.page.on("response", self.responses.append)
+        self.page.on("response", lambda response: self.responses.append(response))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
         self.page.on(
