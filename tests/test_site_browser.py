@@ -796,3 +796,25 @@ def test_a_downloaded_chapter_notebook_shows_its_graph_in_jupyter(browser, tmp_p
         image.screenshot(path=str(SCREENSHOTS / "notebook-01-graph-in-jupyter-html.png"))
     finally:
         context.close()
+
+
+def test_the_page_weight_check_catches_a_heavy_page_and_mermaid():
+    """The guard itself: a chapter over 1.7 MB, or any page loading Mermaid, is reported."""
+    from types import SimpleNamespace
+
+    def response(url, size):
+        return SimpleNamespace(url=url, ok=True, body=lambda: b"x" * size)
+
+    def weigh(relative, *responses):
+        watched = SimpleNamespace(responses=list(responses), problems=[], report=SimpleNamespace(weights={}))
+        check_page_weight(watched, relative)
+        return watched
+
+    heavy = weigh("03-broadcasting/index.html", response("http://127.0.0.1/a.js", 1_000_000),
+                  response("http://127.0.0.1/search/search_index.json", 800_000))
+    assert heavy.report.weights == {"03-broadcasting": 1_800_000}
+    assert len(heavy.problems) == 1 and "over its 1.7 MB" in heavy.problems[0]
+    assert "/a.js 1.00 MB" in heavy.problems[0]
+    assert weigh("10-neural-network/index.html", response("http://127.0.0.1/a.js", 1_800_000)).problems == []
+    mermaid = weigh("index.html", response("http://127.0.0.1/assets/mermaid.min.js", 10))
+    assert mermaid.problems == ["the page loads Mermaid: http://127.0.0.1/assets/mermaid.min.js"]
