@@ -3,18 +3,32 @@
 from .backward import exp_back, log_back, multiply_back0, multiply_back1
 from .broadcasting import unbroadcast
 from .by_hand import forward_and_back
-from .draw import BroadcastPlan, broadcast_plan, broadcast_svg, graph_to_mermaid, to_mermaid
+from .draw import (
+    BroadcastPlan,
+    GraphPicture,
+    broadcast_plan,
+    broadcast_svg,
+    draw,
+    draw_graph,
+    graph_layers,
+    graph_to_mermaid,
+    to_mermaid,
+)
 from .graph import CycleError, topological_sort
 from .numerical import gradient_check, numerical_gradient
 
 __all__ = [
     "BroadcastPlan",
     "CycleError",
+    "GraphPicture",
     "broadcast_plan",
     "broadcast_svg",
+    "draw",
+    "draw_graph",
     "exp_back",
     "forward_and_back",
     "gradient_check",
+    "graph_layers",
     "graph_to_mermaid",
     "log_back",
     "multiply_back0",

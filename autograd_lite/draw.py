@@ -1,19 +1,48 @@
-"""Pictures of a computational graph and of broadcasting, as text a browser renders.
+"""Pictures of a computational graph and of broadcasting, drawn as SVG by the library itself.
 
-Every picture in the book is drawn by this module when the site is built
-(``hooks/pictures.py``), from the library's own graph objects: a change to the
-library that changes a graph changes the picture.  The output needs no system
-package: graphs are [Mermaid](https://mermaid.js.org/) flowchart text (the
-book, GitHub and JupyterLab render it), broadcasting is an SVG image.
+``draw(loss)`` lays out the graph that produced a Tensor and returns a
+`GraphPicture`: an SVG image that a Jupyter or Colab notebook shows under
+the cell (as micrograd's ``draw_dot`` does, without Graphviz or any other
+system package), that the book puts on its pages at build time
+(``hooks/pictures.py``) and that a notebook carries as an image.  Every
+picture carries its facts in words too (``<title>`` and ``<desc>``), for a
+screen reader and for print.
+
+The layout is the textbook layered one (Sugiyama's), in three steps a reader
+of chapter 5 can follow:
+
+1. **Layers** come from the graph's own topological order
+   (`autograd_lite.graph.topological_sort`): walking the nodes inputs first,
+   each node goes one layer after its deepest input, so every arrow points
+   from a lower layer to a higher one.  A leaf then moves down to the layer
+   just above its first user, so an input used late draws no long arrow.
+2. **Order within a layer**: arrows that span several layers pass through
+   invisible waypoints, one per layer; then the barycentre heuristic sorts
+   each layer by the mean position of its neighbours in the layer before
+   (and, sweeping back, the layer after), keeping the order with the fewest
+   crossings.
+3. **Positions**: each node is pulled towards the mean position of its
+   neighbours, as close as the order and the spacing allow, and arrows are
+   drawn as gentle curves with arrowheads.
+
+Colours come from the page (``currentColor`` and Material's CSS variables),
+so a picture reads on the light and the dark theme; an SVG shown on its own
+(a file, an image in a notebook) paints its own background.  The same graph
+gives the same bytes.
 
 Used by the book's chapters 1 (Computational graphs), 3 (Broadcasting),
-4 (Unbroadcast) and 6 (Backprop by hand).
+4 (Unbroadcast), 5 (Topological sorting: how the book draws its graphs),
+6 (Backprop by hand) and 7 (Autograd).
 """
 
 from __future__ import annotations
 
+import base64
+import bisect
 import html
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -22,20 +51,15 @@ from .graph import topological_sort
 
 __all__ = [
     "BroadcastPlan",
+    "GraphPicture",
     "broadcast_plan",
     "broadcast_svg",
+    "draw",
+    "draw_graph",
+    "graph_layers",
     "graph_to_mermaid",
     "to_mermaid",
 ]
-
-
-def _mermaid_text(line: str) -> str:
-    """Escape one label line for a quoted Mermaid label."""
-    return (
-        html.escape(str(line), quote=False)
-        .replace('"', "#quot;")
-        .replace("\n", " ")
-    )
 
 
 class _Key:
@@ -65,64 +89,530 @@ class _Key:
         return key.value if isinstance(key, _Key) else key
 
 
-def graph_to_mermaid(
+def _sorted_graph(root: Any, get_inputs: Callable[[Any], Iterable[Any]]):
+    """(nodes in topological order, inputs first; each node's inputs as indices into that list)."""
+
+    def inputs_of(key: Any) -> list[Any]:
+        return [_Key.of(child) for child in get_inputs(_Key.node(key))]
+
+    order = topological_sort(_Key.of(root), inputs_of)
+    index = {key: i for i, key in enumerate(order)}
+    return order, [[index[child] for child in inputs_of(key)] for key in order], index
+
+
+_DIRECTIONS = {"TB": "top to bottom", "LR": "left to right"}
+
+
+def _check_direction(direction: str, who: str) -> None:
+    if direction not in _DIRECTIONS:
+        raise ValueError(
+            f"{who}: direction={direction!r} is not a direction it draws; use 'TB' (inputs at "
+            "the top, the root at the bottom) or 'LR' (inputs on the left)."
+        )
+
+
+# ------------------------------------------------------------------ the layout
+
+
+def _layer_numbers(inputs: list[list[int]]) -> list[int]:
+    """Step 1: each node one layer after its deepest input (nodes are in topological order)."""
+    layer = [0] * len(inputs)
+    for node, node_inputs in enumerate(inputs):
+        if node_inputs:
+            layer[node] = 1 + max(layer[i] for i in node_inputs)
+    first_use = [len(inputs)] * len(inputs)
+    for node, node_inputs in enumerate(inputs):
+        for i in node_inputs:
+            first_use[i] = min(first_use[i], layer[node])
+    for node, node_inputs in enumerate(inputs):
+        if not node_inputs and first_use[node] < len(inputs):
+            layer[node] = first_use[node] - 1  # a leaf waits just above its first user
+    return layer
+
+
+def _crossings(layers: list[list[int]], below: list[list[int]]) -> int:
+    """How many pairs of arrows cross between neighbouring layers (counted by inversions)."""
+    total = 0
+    for upper, lower in zip(layers, layers[1:]):
+        position = {v: p for p, v in enumerate(lower)}
+        ends = sorted((p, position[w]) for p, v in enumerate(upper) for w in below[v])
+        seen: list[int] = []
+        for _, q in ends:
+            total += len(seen) - bisect.bisect_right(seen, q)
+            bisect.insort(seen, q)
+    return total
+
+
+def _barycentre_sweep(layers, neighbours, sweep) -> None:
+    """Sort each layer in ``sweep`` by the mean position of its neighbours in the layer just done."""
+    for number, fixed in sweep:
+        position = {v: p for p, v in enumerate(layers[fixed])}
+
+        def barycentre(item: tuple[int, int]) -> tuple[float, int]:
+            p, v = item
+            near = neighbours[v]
+            return (sum(position[u] for u in near) / len(near) if near else p, p)
+
+        layers[number] = [v for _, v in sorted(enumerate(layers[number]), key=barycentre)]
+
+
+def _closest_in_order(desired: list[float], sizes: list[float], gap: float) -> list[float]:
+    """Centres as close to ``desired`` as possible, in this order, boxes ``gap`` apart.
+
+    Subtracting each box's least offset from the first turns it into
+    isotonic regression, which pool-adjacent-violators solves exactly.
+    """
+    offsets = [0.0]
+    for before, after in zip(sizes, sizes[1:]):
+        offsets.append(offsets[-1] + (before + after) / 2 + gap)
+    blocks: list[list[float]] = []  # [mean, count]
+    for target in (d - o for d, o in zip(desired, offsets)):
+        blocks.append([target, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            mean, count = blocks.pop()
+            blocks[-1] = [
+                (blocks[-1][0] * blocks[-1][1] + mean * count) / (blocks[-1][1] + count),
+                blocks[-1][1] + count,
+            ]
+    pooled = [mean for mean, count in blocks for _ in range(int(count))]
+    return [p + o for p, o in zip(pooled, offsets)]
+
+
+@dataclass
+class _Layout:
+    """Where everything goes: ``across`` is the axis along a layer, ``down`` the axis of layers."""
+
+    layer: list[int]                  # layer of every vertex (nodes first, then waypoints)
+    layers: list[list[int]]           # vertices of each layer, in drawing order
+    chains: list[tuple[int, int, list[int]]]  # per edge: (input, output, vertices from one to the other)
+    across: list[float]               # centre of each vertex along its layer
+    size: list[tuple[float, float]]   # (extent across, extent down) of each vertex
+    band: list[tuple[float, float]]   # (start, end) of each layer along the down axis
+
+
+def _layout(
+    inputs: list[list[int]],
+    size: list[tuple[float, float]],
+    node_gap: float,
+    layer_gap: float,
+) -> _Layout:
+    n = len(inputs)
+    layer = _layer_numbers(inputs)
+    sizes = list(size)
+    # Arrows spanning several layers get a waypoint in each layer they cross.  The arrows
+    # leaving one node share their waypoints: one trunk runs down from a node used far
+    # below, and each arrow branches off it just above its node.
+    chains = []
+    trunk: dict[tuple[int, int], int] = {}
+    for node, node_inputs in enumerate(inputs):
+        for i in node_inputs:
+            chain = [i]
+            for crossed in range(layer[i] + 1, layer[node]):
+                if (i, crossed) not in trunk:
+                    layer.append(crossed)
+                    sizes.append((2.0, 0.0))
+                    trunk[i, crossed] = len(layer) - 1
+                chain.append(trunk[i, crossed])
+            chains.append((i, node, chain + [node]))
+    above: list[list[int]] = [[] for _ in layer]
+    below: list[list[int]] = [[] for _ in layer]
+    segments = {(upper, lower) for _, _, chain in chains for upper, lower in zip(chain, chain[1:])}
+    for upper, lower in sorted(segments):
+        below[upper].append(lower)
+        above[lower].append(upper)
+    # First order: nodes as the topological sort met them, each waypoint after its input.
+    first = [float(v) for v in range(n)] + [0.0] * (len(layer) - n)
+    for i, _, chain in chains:
+        for waypoint in chain[1:-1]:
+            first[waypoint] = i + 0.5
+    layers: list[list[int]] = [[] for _ in range(max(layer) + 1)]
+    for v in sorted(range(len(layer)), key=lambda v: (first[v], v)):
+        layers[layer[v]].append(v)
+
+    # Step 2: barycentre sweeps down and up; keep the order with the fewest crossings.
+    best, fewest = [list(l) for l in layers], _crossings(layers, below)
+    down_sweep = [(number, number - 1) for number in range(1, len(layers))]
+    up_sweep = [(number, number + 1) for number in range(len(layers) - 2, -1, -1)]
+    for _ in range(4):
+        for sweep, neighbours in ((down_sweep, above), (up_sweep, below)):
+            _barycentre_sweep(layers, neighbours, sweep)
+            count = _crossings(layers, below)
+            if count < fewest:
+                best, fewest = [list(l) for l in layers], count
+    layers = best
+
+    # Step 3: pull each vertex towards its neighbours, in order, without overlap.
+    across = [0.0] * len(layer)
+    for vertices in layers:
+        extents = [sizes[v][0] for v in vertices]
+        for v, centre in zip(vertices, _closest_in_order([0.0] * len(vertices), extents, node_gap)):
+            across[v] = centre
+    for round_ in range(8):
+        sweep = down_sweep if round_ % 2 == 0 else up_sweep
+        for number, _ in sweep:
+            vertices = layers[number]
+            desired = []
+            for v in vertices:
+                near = (above[v] if round_ % 2 == 0 else below[v]) or above[v] + below[v]
+                desired.append(sum(across[u] for u in near) / len(near) if near else across[v])
+            extents = [sizes[v][0] for v in vertices]
+            for v, centre in zip(vertices, _closest_in_order(desired, extents, node_gap)):
+                across[v] = centre
+
+    band, start = [], 0.0
+    for vertices in layers:
+        depth = max(sizes[v][1] for v in vertices)
+        band.append((start, start + depth))
+        start += depth + layer_gap
+    return _Layout(layer, layers, chains, across, sizes, band)
+
+
+def graph_layers(root: Any, get_inputs: Callable[[Any], Iterable[Any]]) -> list[list[Any]]:
+    """The layers ``draw`` puts the nodes in, inputs first, each layer in drawing order.
+
+    Layer numbers come from the topological order of
+    `autograd_lite.graph.topological_sort`: walking it inputs first, each
+    node goes one layer after its deepest input (a leaf then moves down to the
+    layer just above its first user).  Within a layer the order is the one
+    with the fewest crossing arrows the barycentre sweeps found.
+
+    >>> from autograd_lite.draw import graph_layers
+    >>> inputs = {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}
+    >>> graph_layers("L", lambda n: inputs.get(n, []))
+    [['a', 'b', 'c'], ['d', 'e'], ['L']]
+    """
+    order, inputs, _ = _sorted_graph(root, get_inputs)
+    layout = _layout(inputs, [(1.0, 1.0)] * len(order), 1.0, 1.0)
+    return [[_Key.node(order[v]) for v in vertices if v < len(order)] for vertices in layout.layers]
+
+
+# ------------------------------------------------------------------ the SVG
+
+# Node text is monospace, so its width is known without a font: about 0.6 em a character.
+_FONT_SIZE = 14
+_CHAR_WIDTH = 0.62 * _FONT_SIZE
+_LINE_HEIGHT = 18
+_PAD_ACROSS, _PAD_DOWN = 10, 7
+_MAX_CHARS = 30        # a longer line is cut with "…" in the picture (the <desc> keeps it whole)
+_ARROW = 8             # arrowhead length
+_MARGIN = 8
+_FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
+
+# Scoped to .graph-picture, so the rules do nothing else on a page that inlines the SVG.
+# On a page the colours follow the theme (currentColor, Material's variables); an SVG
+# shown on its own (svg:root: a file, an <img>, a notebook image) paints its own background.
+_STYLE = (
+    ".graph-picture .gp-node rect{fill:var(--md-default-bg-color,transparent);"
+    "stroke:currentColor;stroke-opacity:.6}"
+    ".graph-picture .gp-leaf rect{fill:rgba(63,81,181,.16)}"
+    ".graph-picture .gp-edge{fill:none;stroke:currentColor;stroke-opacity:.65;stroke-width:1.4}"
+    ".graph-picture .gp-arrow{fill:currentColor;fill-opacity:.8}"
+    ".graph-picture .gp-highlight rect{stroke:var(--md-accent-fg-color,#e65100);"
+    "stroke-width:3;stroke-opacity:1}"
+    ".graph-picture .gp-label{paint-order:stroke;stroke:var(--md-default-bg-color,#fff);"
+    "stroke-width:4px;stroke-linejoin:round}"
+    ".graph-picture .gp-bg{fill:none}"
+    "svg.graph-picture:root{color:#1b1b1f}"
+    "svg.graph-picture:root .gp-bg,svg.graph-picture:root .gp-node rect{fill:#fff}"
+    "svg.graph-picture:root .gp-leaf rect{fill:#e3e6f4}"
+    "svg.graph-picture:root .gp-label{stroke:#fff}"
+    "@media (prefers-color-scheme:dark){"
+    "svg.graph-picture:root{color:#e3e3e8}"
+    "svg.graph-picture:root .gp-bg,svg.graph-picture:root .gp-node rect{fill:#1e2129}"
+    "svg.graph-picture:root .gp-leaf rect{fill:#2b3150}"
+    "svg.graph-picture:root .gp-label{stroke:#1e2129}}"
+)
+
+
+def _num(x: float) -> str:
+    """A coordinate with one decimal at most: the same graph always gives the same bytes."""
+    text = f"{x:.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
+
+
+def _shown(line: str) -> str:
+    return line if len(line) <= _MAX_CHARS else line[: _MAX_CHARS - 1] + "\u2026"
+
+
+@dataclass(frozen=True)
+class GraphPicture:
+    """A drawn graph: its SVG text, and the same facts in words.
+
+    A notebook shows it as the picture (``_repr_html_`` inlines the SVG so
+    it follows the notebook's theme, ``_repr_svg_`` gives the image);
+    ``str(picture)`` or ``picture.svg`` is the SVG text, ``picture.save(path)``
+    writes an ``.svg`` file, ``picture.data_uri()`` an ``<img>`` source.
+    ``title`` and ``description`` are the SVG's ``<title>`` and ``<desc>``.
+    """
+
+    svg: str
+    title: str
+    description: str
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_html_(self) -> str:
+        return self.svg
+
+    def __str__(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return f"<GraphPicture: {self.title}>"
+
+    def save(self, path: str | Path) -> Path:
+        """Write the SVG to ``path`` (e.g. ``"graph.svg"``); return the path."""
+        path = Path(path)
+        path.write_text(self.svg + "\n", encoding="utf-8")
+        return path
+
+    def data_uri(self) -> str:
+        """The SVG as a ``data:`` address, for an ``<img>`` or a Markdown image."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+def _describe_graph(refs, details, edges, root, direction, title_subject) -> tuple[str, str]:
+    n, m = len(refs), len(edges)
+    title = (
+        f"{title_subject} of {refs[root]}: {n} node{'s' if n != 1 else ''}, "
+        f"{m} edge{'s' if m != 1 else ''}"
+    )
+    nodes = "; ".join(
+        f"{ref} ({', '.join(rest)})" if rest else ref for ref, rest in zip(refs, details)
+    )
+    words = [
+        f"{title}, drawn {_DIRECTIONS[direction]}, each arrow from an input to the node computed "
+        f"from it. Nodes, inputs first: {nodes}."
+    ]
+    if edges:
+        words.append("Edges: " + "; ".join(
+            f"{refs[i]} to {refs[k]}" + (f" ({label})" if label else "") for i, k, label in edges
+        ) + ".")
+    return title, " ".join(words)
+
+
+def draw_graph(
     root: Any,
     get_inputs: Callable[[Any], Iterable[Any]],
     label: Callable[[Any], Sequence[str]],
     *,
     is_leaf: Callable[[Any], bool] | None = None,
-    direction: str = "LR",
-) -> str:
-    """Mermaid flowchart of every node ``root`` depends on, arrows from inputs to outputs.
+    direction: str = "TB",
+    highlight: Iterable[Any] = (),
+    edge_labels: Mapping[tuple[Any, Any], str] | None = None,
+    subject: str = "Graph",
+) -> GraphPicture:
+    """Draw every node ``root`` depends on as an SVG `GraphPicture`; arrows from inputs to outputs.
 
-    This is the generic core behind `to_mermaid`: it draws any graph
-    given its root, a function listing a node's inputs (the same function
-    ``topological_sort`` takes as ``get_children``) and a function giving each
-    node's label lines.  Nodes are listed in topological order (inputs first),
-    numbered ``n0, n1, ...`` in that order; leaves (no inputs, unless
-    ``is_leaf`` says otherwise) are drawn rounded, computed nodes as boxes.
-    Hashable nodes are told apart as ``topological_sort`` does (Tensors by
-    identity); unhashable ones by identity.
+    This is the generic core behind `draw`, for any graph: ``get_inputs``
+    lists a node's inputs (the ``get_children`` of ``topological_sort``) and
+    ``label`` gives a node's lines of text, the first one in bold.  The
+    arrows point the way the forward pass runs: from each input to the node
+    computed from it, so the inputs are at the top (``direction="TB"``) or
+    on the left (``"LR"``) and the root at the bottom or on the right.
+    Leaves (no inputs, unless ``is_leaf`` says otherwise) are drawn rounded.
 
-    >>> from autograd_lite.draw import graph_to_mermaid
+    ``highlight`` names nodes to draw with a thick accent border, and
+    ``edge_labels`` maps ``(input, output)`` pairs to a text written on
+    that arrow: the frames of a backward pass use them to show where the
+    gradient is and what flows along each edge.  ``subject`` starts the
+    title ("Graph of L: ...").
+
+    >>> from autograd_lite.draw import draw_graph
     >>> inputs = {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}
-    >>> print(graph_to_mermaid("L", lambda n: inputs.get(n, []), lambda n: [n]))
-    flowchart LR
-        n0(["a"])
-        n1(["b"])
-        n2["d"]
-        n3(["c"])
-        n4["e"]
-        n5["L"]
-        n0 --> n2
-        n1 --> n2
-        n1 --> n4
-        n3 --> n4
-        n2 --> n5
-        n4 --> n5
+    >>> picture = draw_graph("L", lambda n: inputs.get(n, []), lambda n: [n])
+    >>> picture
+    <GraphPicture: Graph of L: 6 nodes, 6 edges>
+    >>> print(picture.description)
+    Graph of L: 6 nodes, 6 edges, drawn top to bottom, each arrow from an input to the node computed from it. Nodes, inputs first: a; b; d; c; e; L. Edges: a to d; b to d; b to e; c to e; d to L; e to L.
+    >>> print(picture.svg.splitlines()[0])  # doctest: +ELLIPSIS
+    <svg xmlns="http://www.w3.org/2000/svg" class="graph-picture" role="img" viewBox="0 0 ..." ...>
     """
-    if direction not in {"LR", "RL", "TB", "TD", "BT"}:
-        raise ValueError(
-            f"graph_to_mermaid: direction={direction!r} is not a Mermaid flowchart "
-            "direction; use one of 'LR', 'RL', 'TB', 'TD', 'BT'."
-        )
-    def inputs_of(key: Any) -> list[Any]:
-        return [_Key.of(child) for child in get_inputs(_Key.node(key))]
+    _check_direction(direction, "draw_graph")
+    order, inputs, index = _sorted_graph(root, get_inputs)
+    nodes = [_Key.node(key) for key in order]
+    lines = [[str(line) for line in label(node)] or [""] for node in nodes]
+    leaf = [is_leaf(node) if is_leaf is not None else not inputs[k] for k, node in enumerate(nodes)]
 
-    order = topological_sort(_Key.of(root), inputs_of)
-    number = {key: i for i, key in enumerate(order)}
-    lines = [f"flowchart {direction}"]
-    edges = []
-    for key in order:
-        node = _Key.node(key)
-        inputs = inputs_of(key)
-        text = "<br/>".join(_mermaid_text(line) for line in label(node))
-        leaf = is_leaf(node) if is_leaf is not None else not inputs
-        shape = '(["{}"])' if leaf else '["{}"]'
-        lines.append(f"    n{number[key]}" + shape.format(text))
-        edges.extend(f"    n{number[child]} --> n{number[key]}" for child in inputs)
-    lines.extend(edges)
-    return "\n".join(lines)
+    def position(node: Any, what: str) -> int:
+        try:
+            return index[_Key.of(node)]
+        except KeyError:
+            raise ValueError(
+                f"draw: {what} {node!r} is not a node of this graph; pass nodes that the root "
+                "depends on (the same objects, not copies)."
+            ) from None
+
+    marked = {position(node, "highlight") for node in highlight}
+    edge_text: dict[tuple[int, int], str] = {}
+    for (source, target), text in (edge_labels or {}).items():
+        i, k = position(source, "edge_labels input"), position(target, "edge_labels output")
+        if i not in inputs[k]:
+            raise ValueError(
+                f"draw: edge_labels has an entry for {lines[i][0]!r} -> {lines[k][0]!r}, which is "
+                "not an edge; key each label by (input, the node computed from it)."
+            )
+        edge_text[i, k] = str(text)
+
+    # References in words: the first line, made unique with the node's number when it repeats.
+    firsts = [node_lines[0] for node_lines in lines]
+    repeats = Counter(firsts)
+    refs = [first if repeats[first] == 1 else f"{first} (node {k + 1})" for k, first in enumerate(firsts)]
+    edges = [(i, k, edge_text.get((i, k), "")) for k in range(len(nodes)) for i in inputs[k]]
+    title, description = _describe_graph(
+        refs, [node_lines[1:] for node_lines in lines], edges, len(nodes) - 1, direction, subject
+    )
+
+    across_first = direction == "TB"
+    box = []
+    for node_lines in lines:
+        width = max(len(_shown(line)) for line in node_lines) * _CHAR_WIDTH + 2 * _PAD_ACROSS
+        height = len(node_lines) * _LINE_HEIGHT + 2 * _PAD_DOWN
+        box.append((max(width, 44.0), height))
+    size = [(w, h) if across_first else (h, w) for w, h in box]
+    layer_gap = (76 if edge_text else 48) if across_first else (96 if edge_text else 64)
+    layout = _layout(inputs, size, 24 if across_first else 16, layer_gap)
+
+    def centre(v: int) -> tuple[float, float]:
+        start, end = layout.band[layout.layer[v]]
+        return layout.across[v], (start + end) / 2
+
+    # Ports: arrows leave (and enter) a box side by side, ordered like their other ends;
+    # the arrows that leave into one trunk share its port.
+    n = len(nodes)
+    out_port: dict[int, float] = {}
+    in_port: dict[int, float] = {}
+    for side, pick, ports in (("out", 1, out_port), ("in", -2, in_port)):
+        by_node: dict[int, dict[Any, list[int]]] = {}
+        for number, (i, k, chain) in enumerate(layout.chains):
+            port = chain[pick] if side == "out" and chain[pick] >= n else ("own", number)
+            by_node.setdefault(i if side == "out" else k, {}).setdefault(port, []).append(number)
+        for node, groups in by_node.items():
+            order = sorted(groups.values(), key=lambda g: (layout.across[layout.chains[g[0]][2][pick]], g[0]))
+            extent = layout.size[node][0]
+            spread = min(extent - 16, 12 * (len(order) - 1))
+            step = spread / (len(order) - 1) if len(order) > 1 else 0
+            for j, group in enumerate(order):
+                for c in group:
+                    ports[c] = layout.across[node] + (j - (len(order) - 1) / 2) * step
+
+    # Every arrow: where it leaves its input, the waypoints it passes, where its head sits.
+    geometry = []
+    for number, (i, k, chain) in enumerate(layout.chains):
+        start = (out_port[number], centre(i)[1] + layout.size[i][1] / 2)
+        passes = [(layout.across[w], *layout.band[layout.layer[w]]) for w in chain[1:-1]]
+        tip = (in_port[number], centre(k)[1] - layout.size[k][1] / 2)
+        geometry.append((i, k, start, passes, tip))
+    low = min(layout.across[v] - layout.size[v][0] / 2 for v in range(len(layout.layer)))
+    high = max(layout.across[v] + layout.size[v][0] / 2 for v in range(len(layout.layer)))
+    # Edge labels sit halfway along an arrow's last stretch; labels sharing a gap between two
+    # layers are spread apart (in the order of their arrows) so that none covers another.
+    label_at: dict[tuple[int, int], tuple[float, float]] = {}
+    by_gap: dict[float, list[tuple[float, int, int]]] = {}
+    for i, k, start, passes, tip in geometry:
+        if (i, k) in edge_text:
+            last_a, last_d = (passes[-1][0], passes[-1][2]) if passes else start
+            by_gap.setdefault(tip[1], []).append(((last_a + tip[0]) / 2, i, k))
+            label_at[i, k] = (0.0, (last_d + tip[1] - _ARROW) / 2)
+    for gap_labels in by_gap.values():
+        gap_labels.sort()
+        extents = [
+            len(_shown(edge_text[i, k])) * _CHAR_WIDTH * 12 / _FONT_SIZE + 8 if across_first else 18
+            for _, i, k in gap_labels
+        ]
+        placed = _closest_in_order([a for a, _, _ in gap_labels], extents, 2)
+        for (_, i, k), a, extent in zip(gap_labels, placed, extents):
+            label_at[i, k] = (a, label_at[i, k][1])
+            low, high = min(low, a - extent / 2), max(high, a + extent / 2)
+    shift = _MARGIN - low
+
+    def point(a: float, d: float) -> str:
+        """An (across, down) position as SVG "x,y", inside the margins."""
+        x, y = (a + shift, d + _MARGIN) if across_first else (d + _MARGIN, a + shift)
+        return f"{_num(x)},{_num(y)}"
+
+    def curve(a0: float, d0: float, a1: float, d1: float) -> str:
+        """A gentle S from one layer to the next: it leaves and arrives along the layer axis."""
+        middle = (d0 + d1) / 2
+        return f"C{point(a0, middle)} {point(a1, middle)} {point(a1, d1)}"
+
+    # A trunk (the waypoints a node's long arrows share) is drawn once, from the node down
+    # to its last waypoint; each arrow is drawn from where it leaves the trunk.
+    paths, arrows, labels = [], [], []
+    trunks: dict[int, tuple[tuple[float, float], list[tuple[float, float, float]]]] = {}
+    for i, k, start, passes, tip in geometry:
+        if passes and len(passes) > len(trunks.get(i, (start, []))[1]):
+            trunks[i] = (start, passes)
+    for i in sorted(trunks):
+        (a, d), passes = trunks[i]
+        commands = [f"M{point(a, d)}"]
+        for pass_a, enter, leave in passes:
+            commands.append(curve(a, d, pass_a, enter) + f"L{point(pass_a, leave)}")
+            a, d = pass_a, leave
+        paths.append(
+            f'<path class="gp-edge gp-trunk" data-from="{i}" d="{"".join(commands)}" '
+            'fill="none" stroke="currentColor"/>'
+        )
+    for i, k, (a, d), passes, (tip_a, tip_d) in geometry:
+        if passes:
+            a, d = passes[-1][0], passes[-1][2]
+        paths.append(
+            f'<path class="gp-edge" data-edge="{i} {k}" d="M{point(a, d)}{curve(a, d, tip_a, tip_d - _ARROW)}" '
+            'fill="none" stroke="currentColor"/>'
+        )
+        arrows.append(
+            f'<path class="gp-arrow" d="M{point(tip_a - 4.5, tip_d - _ARROW)} '
+            f'L{point(tip_a, tip_d)} L{point(tip_a + 4.5, tip_d - _ARROW)}Z"/>'
+        )
+        if (i, k) in edge_text:
+            x, y = point(*label_at[i, k]).split(",")
+            labels.append(
+                f'<text class="gp-label" x="{x}" y="{_num(float(y) + 4)}" font-size="12" '
+                f'text-anchor="middle">{html.escape(_shown(edge_text[i, k]))}</text>'
+            )
+
+    extent_across = high - low + 2 * _MARGIN
+    extent_down = layout.band[-1][1] + 2 * _MARGIN
+    width, height = (extent_across, extent_down) if across_first else (extent_down, extent_across)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph-picture" role="img" '
+        f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" height="{_num(height)}" '
+        f'style="max-width: 100%; height: auto" font-family="{_FONT}" font-size="{_FONT_SIZE}" '
+        'fill="currentColor">',
+        f"<title>{html.escape(title)}</title>",
+        f"<desc>{html.escape(description)}</desc>",
+        f"<style>{_STYLE}</style>",
+        '<rect class="gp-bg" width="100%" height="100%" fill="none"/>',
+        *paths,
+        *arrows,
+    ]
+    for k, node_lines in enumerate(lines):
+        a, d = centre(k)
+        w, h = box[k]
+        x, y = (float(c) for c in point(a, d).split(","))
+        classes = "gp-node" + (" gp-leaf" if leaf[k] else "") + (" gp-highlight" if k in marked else "")
+        radius = min(h / 2, 16) if leaf[k] else 4
+        out.append(f'<g class="{classes}" data-node="{k}">')
+        out.append(
+            f'<rect x="{_num(x - w / 2)}" y="{_num(y - h / 2)}" width="{_num(w)}" height="{_num(h)}" '
+            f'rx="{_num(radius)}" fill="none" stroke="currentColor"/>'
+        )
+        for row, line in enumerate(node_lines):
+            baseline = y - h / 2 + _PAD_DOWN + row * _LINE_HEIGHT + 13
+            weight = ' font-weight="bold"' if row == 0 else ""
+            out.append(
+                f'<text x="{_num(x)}" y="{_num(baseline)}" text-anchor="middle"{weight}>'
+                f"{html.escape(_shown(line))}</text>"
+            )
+        out.append("</g>")
+    out.extend(labels)
+    out.append("</svg>")
+    return GraphPicture("\n".join(out), title, description)
+
+
+# ------------------------------------------------------------------ Tensor graphs
 
 
 def _format_number(x: Any) -> str:
@@ -163,6 +653,168 @@ def _operation(recipe: Any) -> str:
     return name + "(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
 
 
+def _tensor_details(node: Any, shape: bool, value: bool, grad: bool) -> list[str]:
+    """The optional lines of a Tensor's label: shape, value, gradient (kept on leaves only)."""
+    lines = []
+    if shape:
+        lines.append(f"shape {tuple(np.shape(node.array))}")
+    if value:
+        lines.append(f"value {_format_array(node.array)}")
+    if grad and (_recipe(node) is None or getattr(node, "grad", None) is not None):
+        node_grad = getattr(node, "grad", None)
+        lines.append("grad None" if node_grad is None else f"grad {_format_array(node_grad)}")
+    return lines
+
+
+def _names_by_id(names: Mapping[str, Any] | None, who: str) -> dict[int, str]:
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping):
+        raise TypeError(
+            f"{who}: names must map a name to a Tensor, such as {{'a': a, 'L': L}}; "
+            f"got {type(names).__name__}."
+        )
+    return {id(value): name for name, value in names.items()}
+
+
+def _check_tensor(tensor: Any, who: str) -> None:
+    if not hasattr(tensor, "array") or not hasattr(tensor, "recipe"):
+        raise TypeError(
+            f"{who}: expected the Tensor whose graph to draw (the root, e.g. the loss); got "
+            f"{type(tensor).__name__}. Compute it with Tensors, e.g. L = (a * b).sum(), then {who}(L)."
+        )
+
+
+def draw(
+    tensor: Any,
+    names: Mapping[str, Any] | None = None,
+    *,
+    values: bool = False,
+    grads: bool = False,
+    shapes: bool = False,
+    direction: str = "TB",
+    highlight: Iterable[Any] = (),
+    edge_labels: Mapping[tuple[Any, Any], str] | None = None,
+) -> GraphPicture:
+    """Draw the computational graph that produced ``tensor``, as an SVG `GraphPicture`.
+
+    In a notebook, ``draw(loss)`` shows the picture under the cell.  Each
+    node shows its name (looked up in ``names``, a mapping such as
+    ``{"a": a, "L": L}``; an unnamed node shows its operation alone), the
+    operation that made it (``leaf`` for a leaf, drawn rounded), and on
+    request its shape, its value and its gradient (the engine keeps
+    gradients on leaves only, so ``grads`` adds a line to the leaves and to
+    any other node whose ``grad`` is set).
+
+    **Arrows point from each input to the node computed from it**, the way
+    the forward pass runs (chapter 1's convention): the leaves are at the
+    top and the root at the bottom (``direction="LR"``: left to right).
+    The graph is read from each Tensor's ``recipe``, its ``parents`` in
+    argument order.  ``highlight`` (Tensors to outline) and ``edge_labels``
+    (``{(input, output): text}``) are for pictures of a pass in progress,
+    such as the frames of a backward pass.
+
+    >>> from autograd_lite import Tensor, draw
+    >>> a = Tensor(2.0, requires_grad=True)
+    >>> b = Tensor(3.0, requires_grad=True)
+    >>> c = Tensor(4.0, requires_grad=True)
+    >>> d = a * b
+    >>> e = b + c
+    >>> L = d + e
+    >>> names = {"a": a, "b": b, "c": c, "d": d, "e": e, "L": L}
+    >>> draw(L, names)
+    <GraphPicture: Computational graph of L: 6 nodes, 6 edges>
+    >>> L.backward()
+    >>> print(draw(d, names, values=True, grads=True).description)
+    Computational graph of d: 3 nodes, 2 edges, drawn top to bottom, each arrow from an input to the node computed from it. Nodes, inputs first: a (leaf, value 2, grad 3); b (leaf, value 3, grad 3); d (multiply, value 6). Edges: a to d; b to d.
+    """
+    _check_tensor(tensor, "draw")
+    _check_direction(direction, "draw")
+    name_of = _names_by_id(names, "draw")
+
+    def label(node: Any) -> list[str]:
+        recipe = _recipe(node)
+        operation = "leaf" if recipe is None else _operation(recipe)
+        name = name_of.get(id(node))
+        first = [operation] if name is None else [name, operation]
+        return first + _tensor_details(node, shapes, values, grads)
+
+    return draw_graph(
+        tensor,
+        _tensor_inputs,
+        label,
+        is_leaf=lambda node: _recipe(node) is None,
+        direction=direction,
+        highlight=highlight,
+        edge_labels=edge_labels,
+        subject="Computational graph",
+    )
+
+
+# ------------------------------------------------------------------ Mermaid text
+
+
+def _mermaid_text(line: str) -> str:
+    """Escape one label line for a quoted Mermaid label."""
+    return (
+        html.escape(str(line), quote=False)
+        .replace('"', "#quot;")
+        .replace("\n", " ")
+    )
+
+
+def graph_to_mermaid(
+    root: Any,
+    get_inputs: Callable[[Any], Iterable[Any]],
+    label: Callable[[Any], Sequence[str]],
+    *,
+    is_leaf: Callable[[Any], bool] | None = None,
+    direction: str = "LR",
+) -> str:
+    """Mermaid flowchart of every node ``root`` depends on, arrows from inputs to outputs.
+
+    The generic core behind `to_mermaid` (see there why the book keeps a
+    Mermaid writer though it draws its own SVG).  Nodes are listed in
+    topological order (inputs first), numbered ``n0, n1, ...`` in that order;
+    leaves (no inputs, unless ``is_leaf`` says otherwise) are drawn rounded,
+    computed nodes as boxes.
+
+    >>> from autograd_lite.draw import graph_to_mermaid
+    >>> inputs = {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}
+    >>> print(graph_to_mermaid("L", lambda n: inputs.get(n, []), lambda n: [n]))
+    flowchart LR
+        n0(["a"])
+        n1(["b"])
+        n2["d"]
+        n3(["c"])
+        n4["e"]
+        n5["L"]
+        n0 --> n2
+        n1 --> n2
+        n1 --> n4
+        n3 --> n4
+        n2 --> n5
+        n4 --> n5
+    """
+    if direction not in {"LR", "RL", "TB", "TD", "BT"}:
+        raise ValueError(
+            f"graph_to_mermaid: direction={direction!r} is not a Mermaid flowchart "
+            "direction; use one of 'LR', 'RL', 'TB', 'TD', 'BT'."
+        )
+    order, inputs, _ = _sorted_graph(root, get_inputs)
+    lines = [f"flowchart {direction}"]
+    edges = []
+    for k, key in enumerate(order):
+        node = _Key.node(key)
+        text = "<br/>".join(_mermaid_text(line) for line in label(node))
+        leaf = is_leaf(node) if is_leaf is not None else not inputs[k]
+        shape = '(["{}"])' if leaf else '["{}"]'
+        lines.append(f"    n{k}" + shape.format(text))
+        edges.extend(f"    n{i} --> n{k}" for i in inputs[k])
+    lines.extend(edges)
+    return "\n".join(lines)
+
+
 def to_mermaid(
     tensor: Any,
     names: Mapping[str, Any] | None = None,
@@ -170,16 +822,15 @@ def to_mermaid(
     show_grads: bool = False,
     direction: str = "LR",
 ) -> str:
-    """Mermaid flowchart of the computational graph that produced ``tensor``.
+    """Mermaid flowchart text of the computational graph that produced ``tensor``.
 
-    Each node shows its name (looked up in ``names``, a mapping such as
-    ``{"a": a, "b": b}``; unnamed nodes show none), the operation that made it
-    (leaves have none) and its shape; optionally its value and its gradient.
-    Arrows go from inputs to outputs.  The graph is read from each Tensor's
-    ``recipe``: its ``func`` and ``kwargs`` name the operation, its ``parents``
-    (argument position -> Tensor) are the inputs.  The engine keeps gradients
-    on leaves only, so ``show_grads`` adds a gradient line to the leaves (and
-    to any other node whose ``grad`` is set).
+    The book draws its graphs with `draw`, as SVG; this text form is kept for
+    one use a picture cannot serve: pasting your graph into a GitHub issue,
+    discussion or README (or a Markdown cell of JupyterLab 4.1+), which render
+    a fenced ``mermaid`` block as a diagram, so you can ask about a graph
+    without attaching an image.  Each node shows what `draw` shows, with the
+    name and the operation on one line (``d = multiply``) and the shape
+    always; arrows go from inputs to outputs, as in `draw`.
 
     >>> from autograd_lite import Tensor, to_mermaid
     >>> a = Tensor(2.0, requires_grad=True)
@@ -214,7 +865,8 @@ def to_mermaid(
         n0 --> n2
         n1 --> n2
     """
-    name_of = {id(value): name for name, value in (names or {}).items()}
+    _check_tensor(tensor, "to_mermaid")
+    name_of = _names_by_id(names, "to_mermaid")
 
     def label(node: Any) -> list[str]:
         recipe = _recipe(node)
@@ -224,13 +876,7 @@ def to_mermaid(
         else:
             operation = _operation(recipe)
             first = f"{name} = {operation}" if name is not None else operation
-        lines = [first, f"shape {tuple(np.shape(node.array))}"]
-        if show_values:
-            lines.append(f"value {_format_array(node.array)}")
-        if show_grads and (recipe is None or getattr(node, "grad", None) is not None):
-            grad = getattr(node, "grad", None)
-            lines.append("grad None" if grad is None else f"grad {_format_array(grad)}")
-        return lines
+        return [first] + _tensor_details(node, True, show_values, show_grads)
 
     return graph_to_mermaid(
         tensor,
@@ -386,6 +1032,10 @@ def broadcast_svg(shape: Sequence[int], target: Sequence[int]) -> str:
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'style="max-width: 100%; height: auto" font-size="14" fill="currentColor">',
         f"<title>{html.escape(_describe(plan))}</title>",
+        # Shown on its own (a file, a notebook image), the picture paints its own background.
+        "<style>svg.broadcast-picture:root{color:#1b1b1f;background:#fff}"
+        "@media (prefers-color-scheme:dark){svg.broadcast-picture:root{color:#e3e3e8;"
+        "background:#1e2129}}</style>",
     ]
     for axis in range(n_axes):
         x = label_width + axis * (cell_width + gap) + cell_width / 2

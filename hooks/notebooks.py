@@ -18,6 +18,8 @@ top of ``docs/``.
 
 from __future__ import annotations
 
+import base64
+import html
 import posixpath
 import re
 from pathlib import Path
@@ -279,6 +281,32 @@ def fold_exercises(lines: list[str]) -> list[str]:
     return out
 
 
+# A picture the pictures hook drew (hooks/pictures.py): an inline SVG in a <figure>.
+SVG_FIGURE = re.compile(
+    r'<figure class="[\w-]*(?:picture|figure)[\w-]*"[^>]*>\s*(?P<svg><svg\b.*?</svg>)\s*</figure>', re.S
+)
+SVG_WORDS = re.compile(r"<(?P<tag>title|desc)>(?P<text>.*?)</(?P=tag)>", re.S)
+
+
+def svg_figures_to_images(text: str) -> str:
+    """Each inline SVG picture as a Markdown image with a ``data:`` address.
+
+    Jupyter and Colab strip an ``<svg>`` written in a Markdown cell, but show
+    an image; the SVG's ``<desc>`` (or ``<title>``) becomes its alt text, so
+    a screen reader says what the picture shows.
+    """
+
+    def image(match: re.Match) -> str:
+        svg = match["svg"]
+        words = {found["tag"]: html.unescape(found["text"]) for found in SVG_WORDS.finditer(svg)}
+        alt = " ".join((words.get("desc") or words.get("title") or "A picture").split())
+        alt = re.sub(r"([\\\[\]])", r"\\\1", alt)
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f"![{alt}](data:image/svg+xml;base64,{data})"
+
+    return SVG_FIGURE.sub(image, text)
+
+
 def page_to_notebook(markdown: str, source: str = "", install: str | None = None) -> nbformat.NotebookNode:
     """A notebook of one page: Markdown cells for prose, code cells for pycon blocks.
 
@@ -292,7 +320,7 @@ def page_to_notebook(markdown: str, source: str = "", install: str | None = None
     prose: list[str] = []
 
     def flush_prose() -> None:
-        text = "\n".join(prose).strip("\n")
+        text = svg_figures_to_images("\n".join(prose).strip("\n"))
         if text.strip():
             cells.append(new_markdown_cell(text))
         prose.clear()

@@ -11,10 +11,12 @@ indented, inside an admonition):
     literal first (``a = 2.0`` or ``a = [2.0, 1.0]``).  The operations of
     ``autograd_lite.functions`` (``log``, ``exp``, ``sum``, ``relu``, ...)
     may be called, and Tensor methods (``x.sum(dim=0)``) used.  The last name
-    assigned is the root.  Options after ``|``: ``values`` shows each node's
-    value, ``grads`` runs backward from the root and shows the leaves'
-    gradients (the engine keeps gradients on leaves only), ``TB`` draws top
-    to bottom.
+    assigned is the root.  Drawn by ``autograd_lite.draw`` as an inline SVG
+    (arrows from inputs to outputs, inputs at the top).  Options after ``|``:
+    ``values`` shows each node's value, ``grads`` runs backward from the root
+    and shows the leaves' gradients (the engine keeps gradients on leaves
+    only), ``shapes`` shows each node's shape, ``LR`` draws left to right
+    (``TB``, top to bottom, is the default).
 ``<!-- graph-picture: forward_and_back -->``
     A named graph (see ``NAMED_GRAPHS``): the worked example of chapter 6.
 ``<!-- broadcast-picture: (3, 1) -> (2, 3, 4) -->``
@@ -35,7 +37,7 @@ NAMED_GRAPHS = {
     # chapter 6: autograd_lite.by_hand.forward_and_back, with the page's inputs
     "forward_and_back": "a = [2.0], b = [3.0], c = [10.0], d = a*b, e = log(c), f = d*e, g = log(f)",
 }
-OPTIONS = {"values", "grads", "TB", "LR"}
+OPTIONS = {"values", "grads", "shapes", "TB", "LR"}
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)<!--\s*(?P<kind>[\w-]*picture[\w-]*)\s*:?(?P<spec>.*?)-->[ \t]*$", re.MULTILINE)
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
@@ -110,9 +112,9 @@ def build_graph(assignments: str):
     return names[root_name], names
 
 
-def graph_picture(spec: str) -> str:
-    """The Mermaid text for a ``graph-picture`` marker's spec."""
-    from autograd_lite.draw import to_mermaid
+def graph_picture(spec: str):
+    """The ``GraphPicture`` (``autograd_lite.draw``) for a ``graph-picture`` marker's spec."""
+    from autograd_lite.draw import draw
 
     spec, _, option_text = spec.partition("|")
     options = option_text.split()
@@ -130,12 +132,15 @@ def graph_picture(spec: str) -> str:
     root, names = build_graph(spec)
     if "grads" in options:
         root.backward()
-    return to_mermaid(
+    if "TB" in options and "LR" in options:
+        raise PictureError("options TB and LR contradict each other; give one of them")
+    return draw(
         root,
-        names=names,
-        show_values="values" in options,
-        show_grads="grads" in options,
-        direction="TB" if "TB" in options else "LR",
+        names,
+        values="values" in options,
+        grads="grads" in options,
+        shapes="shapes" in options,
+        direction="LR" if "LR" in options else "TB",
     )
 
 
@@ -160,11 +165,12 @@ def broadcast_picture(spec: str) -> str:
 
 
 def render_picture(kind: str, spec: str) -> str:
-    """Markdown for one marker: a mermaid fence or an SVG figure."""
+    """Markdown for one marker: an SVG figure (raw HTML, so the picture is inline in the page)."""
     if kind == "graph-picture":
-        return "```mermaid\n" + graph_picture(spec) + "\n```"
+        # data-search-exclude: the picture's words repeat the page's prose in the search results.
+        return '<figure class="graph-figure" data-search-exclude>\n' + graph_picture(spec).svg + "\n</figure>"
     if kind == "broadcast-picture":
-        return '<figure class="broadcast-figure">\n' + broadcast_picture(spec) + "\n</figure>"
+        return '<figure class="broadcast-figure" data-search-exclude>\n' + broadcast_picture(spec) + "\n</figure>"
     raise PictureError(f"unknown picture kind {kind!r}; the kinds are graph-picture and broadcast-picture")
 
 

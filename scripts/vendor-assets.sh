@@ -1,23 +1,21 @@
 #!/usr/bin/env bash
-# Refresh the vendored KaTeX and mermaid files under docs/assets/vendor/ from the npm registry.
+# Refresh the vendored KaTeX files under docs/assets/vendor/ from the npm registry.
 # The site loads these instead of a CDN, so it renders with no internet at view time.
 # Needs npm; readers and CI never run this (the files are committed).
 set -euo pipefail
 KATEX=0.16.47
-MERMAID=11.17.2
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 cd "$work"
-npm pack "katex@$KATEX" "mermaid@$MERMAID" >/dev/null
-mkdir katex mermaid
+npm pack "katex@$KATEX" >/dev/null
+mkdir katex
 tar xzf "katex-$KATEX.tgz" -C katex --strip-components=1
-tar xzf "mermaid-$MERMAID.tgz" -C mermaid --strip-components=1
 dest="$here/docs/assets/vendor"
 rm -rf "$dest"
-mkdir -p "$dest/katex-$KATEX/contrib" "$dest/katex-$KATEX/fonts" "$dest/mermaid-$MERMAID"
+mkdir -p "$dest/katex-$KATEX/contrib" "$dest/katex-$KATEX/fonts"
 cp katex/dist/katex.min.js katex/dist/katex.min.css katex/LICENSE "$dest/katex-$KATEX/"
 cp katex/dist/contrib/auto-render.min.js "$dest/katex-$KATEX/contrib/"
 # Browsers take the first format in each @font-face list, woff2, so the others are not shipped.
 cp katex/dist/fonts/*.woff2 "$dest/katex-$KATEX/fonts/"
-cp mermaid/dist/mermaid.min.js mermaid/LICENSE "$dest/mermaid-$MERMAID/"
-echo "vendored katex $KATEX and mermaid $MERMAID into $dest"
+# Graphs are drawn as SVG by autograd_lite.draw at build time: no diagram script is shipped.
+echo "vendored katex $KATEX into $dest"

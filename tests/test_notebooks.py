@@ -11,6 +11,8 @@ without outputs (mkdocs-jupyter makes them at build time), and the engine tour
 
 from __future__ import annotations
 
+import base64
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from hooks.notebooks import (
+    SVG_FIGURE,
     code_cells,
     colab_url,
     expected_exceptions,
@@ -27,6 +30,7 @@ from hooks.notebooks import (
     is_chapter,
     page_to_notebook,
     pycon_to_code,
+    svg_figures_to_images,
 )
 from hooks.pictures import render_markers
 
@@ -173,6 +177,47 @@ def test_with_a_github_repo_the_notebook_installs_the_library_and_links_colab():
     assert notebook.cells[0].cell_type == "code"
     assert '%pip install --quiet "autograd_lite @ git+https://github.com/o/r"' in notebook.cells[0].source
     assert "import autograd_lite" in notebook.cells[0].source
+
+
+def test_pictures_become_images_with_their_words_as_alt_text():
+    """Jupyter strips an <svg> from a Markdown cell, so a drawn picture travels as an image."""
+    page = (
+        "# 1. Graphs\n\nThe graph:\n\n<!-- graph-picture: d = a*b -->\n\n"
+        '??? info "Broadcasting"\n\n    <!-- broadcast-picture: (3, 1) -> (2, 3, 4) -->\n'
+    )
+    rendered = render_markers(page)
+    svgs = [match["svg"] for match in SVG_FIGURE.finditer(rendered)]
+    assert len(svgs) == 2
+    notebook = page_to_notebook(rendered)
+    text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "<svg" not in text
+    images = re.findall(r"!\[((?:[^\]\\]|\\.)*)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", text)
+    def lines(svg):  # the notebook's cells lose the admonition's indentation
+        return [line.strip() for line in svg.split("\n")]
+
+    assert [lines(base64.b64decode(data).decode()) for _, data in images] == [lines(svg) for svg in svgs]
+    alt = images[0][0]
+    assert alt.startswith("Computational graph of d: 3 nodes, 2 edges, drawn top to bottom")
+    assert "Edges: a to d; b to d." in alt
+    assert images[1][0].startswith("Broadcasting shape (3, 1) to (2, 3, 4)")
+    # Brackets in the words (values like [2, 3]) are escaped, so the alt text ends where it should.
+    assert svg_figures_to_images(
+        '<figure class="graph-figure">\n<svg><title>x [1, 2]</title></svg>\n</figure>'
+    ).startswith("![x \\[1, 2\\]](data:image/svg+xml;base64,")
+
+
+def test_a_chapter_notebook_shows_its_graph_in_jupyters_html():
+    """nbconvert, Jupyter's own renderer, turns the picture into an <img> with its alt text."""
+    from nbconvert import HTMLExporter
+
+    page = DOCS / "01-computational-graphs.md"
+    markdown = render_markers(page.read_text(encoding="utf-8"), where=f"docs/{page.name}")
+    body, _ = HTMLExporter().from_notebook_node(page_to_notebook(markdown))
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)"', body)
+    assert len(images) == 1, "chapter 1 has one graph picture"
+    alt, data = images[0]
+    assert alt.startswith("Computational graph of L: 6 nodes, 6 edges")
+    assert 'class="graph-picture"' in base64.b64decode(data).decode()
 
 
 # ------------------------------------------------------------ running them

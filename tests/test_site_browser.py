@@ -7,8 +7,11 @@ HTML page of it, served from 127.0.0.1.  For each page:
   and no request leaves 127.0.0.1 (every other host is refused and reported);
 * every maths expression is rendered by KaTeX, with no raw ``$...$``,
   ``\\(...\\)`` or ``$$`` left in the text;
-* every Mermaid diagram is rendered to an SVG with one shape per node of its
-  source, and every broadcasting picture is drawn;
+* every picture (graphs and broadcasting, inline SVGs drawn by
+  ``autograd_lite.draw`` at build time) is drawn with a title and words, and
+  no page asks for Mermaid;
+* the page loads at most PAGE_WEIGHT_LIMIT bytes, decoded (chapters 1-9:
+  1.7 MB, chapter 10: 2.5 MB), each page's figure listed in the summary;
 * the copy button of every ``pycon`` block is clicked; what lands on the
   clipboard has no prompts and no outputs, equals what the notebooks get
   (``hooks.notebooks.pycon_to_code``), and, pasted block after block into one
@@ -19,7 +22,11 @@ HTML page of it, served from 127.0.0.1.  For each page:
 * a full-page screenshot is saved under ``$AUTOGRAD_LITE_SCREENSHOTS``
   (``test-artifacts/screenshots`` by default) for a person to look at.
 
-Plus the dark theme toggles and search answers a query offline.
+Plus the dark theme toggles, search answers a query offline, every picture is
+visible and readable on a desktop and a phone (390x844) in both themes,
+including pictures inside a collapsed block or tab once a reader opens it, the
+print version shows every picture, and a chapter's downloaded notebook shows
+its graph in Jupyter's own HTML.
 
 Without ``/usr/bin/chromium`` the tests are skipped with a reason saying they
 did not run; with ``CI=true`` a missing browser fails them.
@@ -73,14 +80,10 @@ def repository_widget_hosts() -> set[str]:
 ALLOWED_HOSTS = repository_widget_hosts()
 # Sources the built site depends on: newer than the build means site/ is stale.
 SOURCES = ["docs", "hooks", "overrides", "autograd_lite", "mkdocs.yml"]
-# Material renders each diagram into a *closed* shadow root; opening it lets the
-# test look inside.  Nothing else on the page changes.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, Object.assign({}, init, { mode: "open" }));
-};
-"""
+# Decoded bytes a page may load (the HTML, scripts, styles, fonts, the search index):
+# chapters 1-9 1.7 MB, chapter 10 (a notebook with its plots) 2.5 MB, other pages 2.5 MB.
+PAGE_WEIGHT_LIMITS = [(re.compile(r"^0[1-9]-"), 1_700_000), (re.compile(r"^10-"), 2_500_000)]
+PAGE_WEIGHT_DEFAULT = 2_500_000
 
 
 def site_pages() -> list[str]:
@@ -137,8 +140,11 @@ class BrowserReport:
                 "pages",
                 "copy buttons clicked",
                 "tracebacks shown and raised",
-                "Mermaid diagrams",
+                "graph pictures",
                 "broadcasting pictures",
+                "pictures checked at two widths in two themes",
+                "pictures opened from a collapsed block or tab",
+                "pictures printed",
                 "maths expressions",
                 "notebook downloads",
                 "notebook outputs rendered",
@@ -147,6 +153,7 @@ class BrowserReport:
             0,
         )
         self.external: list[str] = []
+        self.weights: dict[str, int] = {}
 
     def add(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
@@ -157,6 +164,11 @@ class BrowserReport:
             ", ".join(f"{n} {key}" for key, n in self.counts.items())
         )
         terminalreporter.write_line(f"screenshots: {SCREENSHOTS}")
+        if self.weights:
+            terminalreporter.write_line(
+                "decoded bytes loaded per page (MB): "
+                + ", ".join(f"{page} {size / 1e6:.2f}" for page, size in sorted(self.weights.items()))
+            )
         if self.external:
             terminalreporter.write_line(
                 "refused requests to other hosts: " + ", ".join(sorted(set(self.external)))
@@ -243,10 +255,11 @@ class Watched:
             viewport={"width": 1280, "height": 900}, color_scheme="light"
         )
         self.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
-        self.context.add_init_script(OPEN_SHADOW_ROOTS)
         self.context.route("**/*", self._route)
         self.report = report
         self.page = self.context.new_page()
+        self.responses = []
+        self.page.on("response", lambda response: self.responses.append(response))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
         self.page.on(
@@ -293,11 +306,7 @@ def watched(browser, server, report):
 
 WAIT_FOR_RENDERING = """() => {
   const maths = [...document.querySelectorAll('.arithmatex')];
-  const mathsDone = maths.every(m => m.querySelector('.katex'));
-  const pending = document.querySelectorAll('pre.mermaid').length;
-  const diagrams = [...document.querySelectorAll('div.mermaid')];
-  const diagramsDone = diagrams.every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'));
-  return mathsDone && pending === 0 && diagramsDone;
+  return maths.every(m => m.querySelector('.katex'));
 }"""
 
 MATHS_REPORT = """() => {
@@ -318,16 +327,6 @@ MATHS_REPORT = """() => {
   return { rendered, unrendered, errors, raw };
 }"""
 
-DIAGRAM_REPORT = """() => [...document.querySelectorAll('div.mermaid')].map(d => {
-  const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
-  return {
-    svg: !!svg,
-    nodes: svg ? svg.querySelectorAll('g.node').length : 0,
-    error: svg ? /Syntax error|Parse error/i.test(svg.textContent) : false,
-    height: d.getBoundingClientRect().height,
-  };
-})"""
-
 REVEAL = """(el) => {
   for (let node = el; node; node = node.parentElement) {
     if (node.tagName === 'DETAILS') node.open = true;
@@ -342,20 +341,6 @@ REVEAL = """(el) => {
 }"""
 
 
-def mermaid_sources(html: str) -> list[str]:
-    """The Mermaid source of each diagram in a built page, in order."""
-    import html as html_module
-
-    return [
-        html_module.unescape(re.sub(r"<[^>]+>", "", body))
-        for body in re.findall(r'<pre class="mermaid"><code>(.*?)</code></pre>', html, re.S)
-    ]
-
-
-def mermaid_node_count(source: str) -> int:
-    return len(re.findall(r"^\s*n\d+\s*[\[(]", source, re.M))
-
-
 def check_maths(watched: Watched) -> None:
     result = watched.page.evaluate(MATHS_REPORT)
     for text in result["unrendered"]:
@@ -367,30 +352,72 @@ def check_maths(watched: Watched) -> None:
     watched.report.add("maths expressions", result["rendered"])
 
 
-def check_diagrams(watched: Watched, html: str) -> None:
-    sources = mermaid_sources(html)
-    diagrams = watched.page.evaluate(DIAGRAM_REPORT)
-    if len(diagrams) != len(sources):
+PICTURES = "svg.graph-picture, svg.broadcast-picture"
+PICTURE_REPORT = """(svg) => {
+  const box = svg.getBoundingClientRect();
+  const view = svg.viewBox.baseVal;
+  return {
+    kind: svg.classList.contains('graph-picture') ? 'graph' : 'broadcasting',
+    width: box.width, height: box.height, right: box.right, viewWidth: view ? view.width : 0,
+    title: (svg.querySelector(':scope > title') || {}).textContent || '',
+    desc: (svg.querySelector(':scope > desc') || {}).textContent || '',
+    nodes: svg.querySelectorAll('g.gp-node').length,
+    edges: svg.querySelectorAll('path[data-edge]').length,
+    color: getComputedStyle(svg).color,
+    visible: svg.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true }),
+  };
+}"""
+
+
+def check_pictures(watched: Watched, html: str) -> None:
+    """Every picture the hooks drew is in the page, with its words, and drawn once revealed."""
+    expected = len(re.findall(r'<svg [^>]*class="(?:graph|broadcast)-picture"', html))
+    pictures = watched.page.locator(PICTURES)
+    if pictures.count() != expected:
+        watched.problems.append(f"{expected} pictures in the HTML but {pictures.count()} in the page")
+    mermaid_blocks = watched.page.locator(".mermaid").count()
+    if mermaid_blocks:
+        watched.problems.append(f"{mermaid_blocks} Mermaid blocks on the page; graphs are drawn as SVG")
+    for index in range(pictures.count()):
+        picture = pictures.nth(index)
+        picture.evaluate(REVEAL)
+        facts = picture.evaluate(PICTURE_REPORT)
+        watched.report.add(f"{facts['kind']} pictures")
+        if facts["height"] < 50 or facts["width"] < 50:
+            watched.problems.append(f"picture {index + 1} is not drawn: {facts}")
+        if not facts["title"].strip():
+            watched.problems.append(f"picture {index + 1} has no <title>")
+        if facts["kind"] == "graph":
+            words = facts["desc"]
+            nodes = re.search(r": (\d+) nodes?, (\d+) edges?", facts["title"])
+            if not nodes or (int(nodes[1]), int(nodes[2])) != (facts["nodes"], facts["edges"]):
+                watched.problems.append(
+                    f"graph picture {index + 1}: its title says {facts['title']!r} but it draws "
+                    f"{facts['nodes']} nodes and {facts['edges']} edges"
+                )
+            if "Nodes, inputs first:" not in words:
+                watched.problems.append(f"graph picture {index + 1}: no description of its nodes")
+
+
+def check_page_weight(watched: Watched, relative: str) -> None:
+    """Decoded bytes of everything the page loaded, against its limit; no page loads Mermaid."""
+    total = 0
+    for response in watched.responses:
+        if "mermaid" in response.url.lower():
+            watched.problems.append(f"the page loads Mermaid: {response.url}")
+        try:
+            total += len(response.body())
+        except Exception:  # noqa: BLE001 - a redirect or aborted request has no body
+            continue
+    name = page_url(relative).strip("/") or "index"
+    watched.report.weights[name] = total
+    limit = next((limit for pattern, limit in PAGE_WEIGHT_LIMITS if pattern.match(name)), PAGE_WEIGHT_DEFAULT)
+    if total > limit:
+        big = sorted(watched.responses, key=lambda r: -len(r.body()) if r.ok else 0)[:5]
         watched.problems.append(
-            f"{len(sources)} Mermaid diagrams in the HTML but {len(diagrams)} rendered"
+            f"{name} loads {total / 1e6:.2f} MB decoded, over its {limit / 1e6:.1f} MB; the largest: "
+            + ", ".join(f"{urlsplit(r.url).path} {len(r.body()) / 1e6:.2f} MB" for r in big if r.ok)
         )
-    for number, (source, diagram) in enumerate(zip(sources, diagrams), start=1):
-        expected = mermaid_node_count(source)
-        if not diagram["svg"] or diagram["error"] or diagram["height"] < 20:
-            watched.problems.append(f"Mermaid diagram {number} not rendered: {diagram}")
-        elif expected and diagram["nodes"] != expected:
-            watched.problems.append(
-                f"Mermaid diagram {number}: {diagram['nodes']} nodes drawn, {expected} in its source"
-            )
-    watched.report.add("Mermaid diagrams", len(diagrams))
-    pictures = watched.page.evaluate(
-        "() => [...document.querySelectorAll('svg.broadcast-picture')]"
-        ".map(s => s.getBoundingClientRect().height)"
-    )
-    for number, height in enumerate(pictures, start=1):
-        if height < 50:
-            watched.problems.append(f"broadcasting picture {number} is not drawn (height {height})")
-    watched.report.add("broadcasting pictures", len(pictures))
 
 
 def copy_blocks(watched: Watched) -> list[dict]:
@@ -551,13 +578,14 @@ def test_page(relative, watched, report):
         watched.problems.append("maths or diagrams still not rendered after 15 s")
     report.add("pages")
     check_maths(watched)
-    check_diagrams(watched, html)
+    check_pictures(watched, html)
     screenshot(watched, relative)
     check_notebook_download(watched, relative)
     check_chapter_layout(watched, relative)
     check_api_examples(watched)
     copied = copy_blocks(watched)
     check_copied_code(watched, copied, where=relative)
+    check_page_weight(watched, relative)
     problems = "\n".join(f"- {problem}" for problem in watched.problems)
     assert not watched.problems, f"{relative}:\n{problems}"
 
@@ -578,6 +606,19 @@ def test_dark_theme_toggles(watched):
     assert not watched.problems, watched.problems
 
 
+def test_the_search_index_leaves_out_source_listings_and_pictures():
+    """The index every page loads holds the docs, not the API's source code (hooks/search.py)."""
+    index = json.loads((SITE / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = "\n".join(doc["text"] for doc in index["docs"])
+    assert "Return every node reachable from" in text  # topological_sort's docstring is found
+    # A comment in the source of topological_sort, shown on the API page, not on any chapter.
+    assert "Each stack entry is (node, iterator" not in text, "a source listing of the API reference is indexed"
+    # The words of chapter 1's picture (no page prints them as text).
+    assert "Computational graph of L: 6 nodes, 6 edges, drawn" not in text, "a picture's words are indexed"
+    size = (SITE / "search" / "search_index.json").stat().st_size
+    assert size < 650_000, f"search_index.json is {size / 1e6:.2f} MB, loaded by every page"
+
+
 def test_search_answers_offline(watched):
     """Search runs in the browser from the built index: a query finds pages, maths rendered."""
     page = watched.page
@@ -591,3 +632,189 @@ def test_search_answers_offline(watched):
     assert "unbroadcast" in text.lower(), text[:500]
     assert "\\(" not in text, f"raw maths in the search results: {text[:500]}"
     assert not watched.problems, watched.problems
+
+
+# ------------------------------------------------------------------ pictures
+
+def picture_pages() -> list[str]:
+    """The built pages that hold a picture drawn by autograd_lite.draw."""
+    if not (SITE / "sitemap.xml").exists():
+        return []
+    return [
+        relative for relative in site_pages()
+        if re.search(r'class="(?:graph|broadcast)-picture"', (SITE / relative).read_text(encoding="utf-8"))
+    ]
+
+
+# Marks what a reader clicks to see a picture: the summary of each closed <details> around it
+# and the label of each tab it sits in that is not selected, outermost first.
+MARK_WHAT_HIDES = """(svg) => {
+  const around = [];
+  for (let n = svg.parentElement; n; n = n.parentElement) around.unshift(n);
+  let count = 0;
+  for (const n of around) {
+    let target = null;
+    if (n.tagName === 'DETAILS' && !n.open) target = n.querySelector(':scope > summary');
+    if (n.classList.contains('tabbed-block')) {
+      const set = n.closest('.tabbed-set');
+      const index = [...n.parentElement.children].indexOf(n);
+      const input = set.querySelectorAll(':scope > input')[index];
+      if (input && !input.checked) target = set.querySelector(`label[for="${input.id}"]`);
+    }
+    if (target) target.setAttribute('data-reader-opens', String(count++));
+  }
+  return count;
+}"""
+
+CONTRAST = """(svg) => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  let background = [255, 255, 255];
+  for (let n = svg; n; n = n.parentElement) {
+    const value = rgb(getComputedStyle(n).backgroundColor);
+    if (value.length === 3 || (value.length === 4 && value[3] > 0.5)) { background = value.slice(0, 3); break; }
+  }
+  const text = luminance(rgb(getComputedStyle(svg).color).slice(0, 3));
+  const back = luminance(background);
+  return (Math.max(text, back) + 0.05) / (Math.min(text, back) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_pictures_are_visible_and_readable(browser, server, report, viewport, scheme):
+    """Each picture on a desktop and a phone, light and dark; hidden ones once a reader opens them."""
+    pages = picture_pages()
+    assert pages, "no page of the built site holds a picture"
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    context.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).hostname != "127.0.0.1" else route.continue_())
+    page = context.new_page()
+    problems, opened = [], 0
+    shots = SCREENSHOTS / "pictures"
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        for relative in pages:
+            page.goto(server + page_url(relative), wait_until="networkidle")
+            if page.evaluate("document.body.dataset.mdColorScheme") != ("slate" if scheme == "dark" else "default"):
+                problems.append(f"{relative}: the {scheme} theme is not the one shown")
+            pictures = page.locator(PICTURES)
+            for index in range(pictures.count()):
+                where = f"{relative} picture {index + 1} ({width}x{height}, {scheme})"
+                picture = pictures.nth(index)
+                clicks = picture.evaluate(MARK_WHAT_HIDES)
+                if clicks:
+                    if picture.evaluate(PICTURE_REPORT)["visible"]:
+                        problems.append(f"{where}: inside a closed block or tab, yet shown before opening")
+                    for step in range(clicks):
+                        page.locator(f'[data-reader-opens="{step}"]').click()
+                    opened += 1
+                picture.scroll_into_view_if_needed()
+                facts = picture.evaluate(PICTURE_REPORT)
+                if not facts["visible"] or facts["width"] <= 0 or facts["height"] <= 0:
+                    problems.append(
+                        f"{where}: not shown (visible {facts['visible']}, {facts['width']}x{facts['height']})"
+                    )
+                    continue
+                if facts["right"] > width + 1 and not picture.evaluate(
+                    "(svg) => { for (let n = svg.parentElement; n; n = n.parentElement)"
+                    " if (['auto', 'scroll'].includes(getComputedStyle(n).overflowX)) return true; return false; }"
+                ):
+                    problems.append(f"{where}: sticks out of the page (right edge {facts['right']:.0f})")
+                if facts["kind"] == "graph" and facts["width"] / facts["viewWidth"] < 0.6:
+                    problems.append(
+                        f"{where}: scaled to {facts['width'] / facts['viewWidth']:.2f} of its size, "
+                        "its 14 px text below 8.4 px"
+                    )
+                contrast = picture.evaluate(CONTRAST)
+                if contrast < 4.5:
+                    problems.append(f"{where}: text colour {facts['color']} has contrast {contrast:.1f} with its background")
+                name = f"{page_url(relative).strip('/').replace('/', '-')}-{index + 1}-{'phone' if width < 600 else 'desktop'}-{scheme}.png"
+                picture.screenshot(path=str(shots / name))
+                report.add("pictures checked at two widths in two themes")
+    finally:
+        context.close()
+    report.add("pictures opened from a collapsed block or tab", opened)
+    assert opened >= 1, "no picture sits in a collapsed block or tab, so opening one is not tested"
+    assert not problems, "\n".join(problems)
+
+
+def test_the_print_version_shows_every_picture(browser, server, report):
+    """Printed (print media), every picture has a size, closed blocks and other tabs included."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).hostname != "127.0.0.1" else route.continue_())
+    page = context.new_page()
+    problems = []
+    try:
+        for relative in picture_pages():
+            page.goto(server + page_url(relative), wait_until="networkidle")
+            page.emulate_media(media="print")
+            sizes = page.evaluate(
+                f"() => [...document.querySelectorAll('{PICTURES}')]"
+                ".map(s => [s.getBoundingClientRect().width, s.getBoundingClientRect().height])"
+            )
+            for index, (w, h) in enumerate(sizes, start=1):
+                if w <= 0 or h <= 0:
+                    problems.append(f"{relative} picture {index} prints at {w}x{h}")
+                else:
+                    report.add("pictures printed")
+            if relative.startswith("07-"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / "print-07-autograd.png"), full_page=True)
+            page.emulate_media(media="screen")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_downloaded_chapter_notebook_shows_its_graph_in_jupyter(browser, tmp_path):
+    """The notebook a reader downloads, rendered by nbconvert (Jupyter's HTML), shows the picture."""
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(SITE / "01-computational-graphs" / "01-computational-graphs.ipynb", as_version=4)
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    (tmp_path / "notebook.html").write_text(body, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = context.new_page()
+    try:
+        page.goto((tmp_path / "notebook.html").as_uri(), wait_until="load")
+        images = page.locator('img[src^="data:image/svg+xml"]')
+        assert images.count() == 1
+        image = images.first
+        image.scroll_into_view_if_needed()
+        facts = image.evaluate(
+            "(img) => ({ natural: img.naturalWidth, width: img.getBoundingClientRect().width,"
+            " height: img.getBoundingClientRect().height, alt: img.alt })"
+        )
+        assert facts["natural"] > 0 and facts["width"] > 50 and facts["height"] > 50, facts
+        assert facts["alt"].startswith("Computational graph of L: 6 nodes, 6 edges"), facts["alt"]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        image.screenshot(path=str(SCREENSHOTS / "notebook-01-graph-in-jupyter-html.png"))
+    finally:
+        context.close()
+
+
+def test_the_page_weight_check_catches_a_heavy_page_and_mermaid():
+    """The guard itself: a chapter over 1.7 MB, or any page loading Mermaid, is reported."""
+    from types import SimpleNamespace
+
+    def response(url, size):
+        return SimpleNamespace(url=url, ok=True, body=lambda: b"x" * size)
+
+    def weigh(relative, *responses):
+        watched = SimpleNamespace(responses=list(responses), problems=[], report=SimpleNamespace(weights={}))
+        check_page_weight(watched, relative)
+        return watched
+
+    heavy = weigh("03-broadcasting/index.html", response("http://127.0.0.1/a.js", 1_000_000),
+                  response("http://127.0.0.1/search/search_index.json", 800_000))
+    assert heavy.report.weights == {"03-broadcasting": 1_800_000}
+    assert len(heavy.problems) == 1 and "over its 1.7 MB" in heavy.problems[0]
+    assert "/a.js 1.00 MB" in heavy.problems[0]
+    assert weigh("10-neural-network/index.html", response("http://127.0.0.1/a.js", 1_800_000)).problems == []
+    mermaid = weigh("index.html", response("http://127.0.0.1/assets/mermaid.min.js", 10))
+    assert mermaid.problems == ["the page loads Mermaid: http://127.0.0.1/assets/mermaid.min.js"]
