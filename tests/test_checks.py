@@ -31,6 +31,7 @@ import autograd_lite.checks as checks_package
 import autograd_lite.checks.part1 as part1
 
 CHECK_NAMES = [
+    "check_central_difference",
     "check_log_back",
     "check_unbroadcast",
     "check_multiply_back",
@@ -39,8 +40,14 @@ CHECK_NAMES = [
     "check_topological_sort",
 ]
 
+def central_difference(f, x, eps=1e-6):
+    """The book's solution of exercise 1.1."""
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
 # The library's own functions, as each check takes them.
 CORRECT = {
+    "check_central_difference": (central_difference,),
     "check_log_back": (log_back,),
     "check_unbroadcast": (unbroadcast,),
     "check_multiply_back": (multiply_back0, multiply_back1),
@@ -86,7 +93,12 @@ def stub_topological_sort(node, get_children):
     raise NotImplementedError
 
 
+def stub_central_difference(f, x, eps=1e-6):
+    raise NotImplementedError
+
+
 STUBS = {
+    "check_central_difference": ((stub_central_difference,), "stub_central_difference"),
     "check_log_back": ((stub_log_back,), "stub_log_back"),
     "check_unbroadcast": ((stub_unbroadcast,), "stub_unbroadcast"),
     # The message names the function that is still a stub, not its finished partner.
