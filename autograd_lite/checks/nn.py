@@ -230,7 +230,7 @@ def _check_linear_forward_case(run: _Run, cls, in_features: int, out_features: i
         hint = None
         if out.shape == expected.shape and bias and _close(out.array, x @ weight.T):
             hint = "the output is x @ weight.T without the bias: add self.bias."
-        elif out.shape == expected.shape and _close(out.array, x @ weight + bias_values):
+        elif out.shape == expected.shape and weight.shape[0] == weight.shape[1] and _close(out.array, x @ weight + bias_values):
             hint = "the weight has shape (out_features, in_features): multiply by its transpose, x @ self.weight.T."
         elif out.shape != expected.shape:
             hint = f"the output has shape (batch, out_features) = {expected.shape}."
