@@ -95,6 +95,8 @@ def _call_with_alarm(fn: Callable, args: tuple, kwargs: dict, seconds: float):
     finally:
         armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
+        # A SIGALRM that arrived just before the timer stopped runs its (now disarmed) handler at
+        # the next Python function call: make that call while our handler is still installed.
         _let_pending_signals_run()
         signal.signal(signal.SIGALRM, outer_handler)
         if outer_delay > 0:  # resume the outer timer with what it had left (at least a moment)
@@ -103,9 +105,7 @@ def _call_with_alarm(fn: Callable, args: tuple, kwargs: dict, seconds: float):
 
 
 def _let_pending_signals_run() -> None:
-    # A SIGALRM delivered just before the timer was stopped runs its (disarmed)
-    # handler at the next function call, while that handler is still installed.
-    pass
+    """Nothing: calling it is what gives Python the moment to run a pending signal handler."""
 
 
 def _call_in_thread(fn: Callable, args: tuple, kwargs: dict, seconds: float):
@@ -317,11 +317,6 @@ class _Run:
 
 
 # ------------------------------------------------------------------ showing and comparing arrays
-
-
-def _call(check: str, fn: Callable, args: tuple, call: str) -> Any:
-    """Call the learner's function once, with the default time limit and no watch on the inputs."""
-    return _Run(check, (fn,), seed=0).call(fn, args, call)
 
 
 def _show(label: str, value: Any) -> str:
