@@ -41,6 +41,7 @@ CHECK_NAMES = [
     "check_topological_sort",
 ]
 
+
 def central_difference(f, x, eps=1e-6):
     """The book's solution of exercise 1.1."""
     return (f(x + eps) - f(x - eps)) / (2 * eps)

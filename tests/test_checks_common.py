@@ -26,13 +26,10 @@ import autograd_lite.checks.common as common
 from autograd_lite import (
     Tensor,
     backprop,
-    forward_and_back,
     indexing_back,
     is_grad_enabled,
     log_back,
     maximum_back0,
-    multiply_back0,
-    multiply_back1,
     no_grad,
     permute_back,
     sorted_computational_graph,
@@ -44,21 +41,12 @@ from autograd_lite import checks
 from autograd_lite.nn import Linear
 from autograd_lite.nn.functional import cross_entropy
 from autograd_lite.optim import SGD
-
-
-def central_difference(f, x, eps=1e-6):
-    return (f(x + eps) - f(x - eps)) / (2 * eps)
+from test_checks import CORRECT as PART1_CORRECT
 
 
 # Every check, with the library's own (correct) functions.
 CORRECT = {
-    "check_central_difference": (central_difference,),
-    "check_log_back": (log_back,),
-    "check_unbroadcast": (unbroadcast,),
-    "check_multiply_back": (multiply_back0, multiply_back1),
-    "check_multiply_back_float": (multiply_back0, multiply_back1),
-    "check_forward_and_back": (forward_and_back,),
-    "check_topological_sort": (topological_sort,),
+    **PART1_CORRECT,
     "check_sorted_computational_graph": (sorted_computational_graph,),
     "check_backprop": (backprop,),
     "check_sum_back": (sum_back,),
@@ -262,6 +250,7 @@ def test_in_a_jupyter_kernel_the_check_fails_and_the_kernel_goes_on(tmp_path):
     notebook.cells = [
         nbformat.v4.new_code_cell(_HANGING_SCRIPT.replace('print("the prompt', 'pass  # ("the prompt')),
         nbformat.v4.new_code_cell("print('the kernel goes on')"),
+        nbformat.v4.new_code_cell("from autograd_lite.checks import common; print(common._can_use_alarm())"),
     ]
     client = NotebookClient(
         notebook, timeout=60, kernel_name="python3", allow_errors=True,
@@ -272,6 +261,7 @@ def test_in_a_jupyter_kernel_the_check_fails_and_the_kernel_goes_on(tmp_path):
     assert error.output_type == "error" and error.ename == "AssertionError"
     assert "did not return within the time limit of 0.5 s" in error.evalue
     assert notebook.cells[1].outputs[0].text == "the kernel goes on\n"
+    assert notebook.cells[2].outputs[0].text == "True\n"  # the kernel runs cells in its main thread: SIGALRM
 
 
 # ------------------------------------------------------------------ the watch on the inputs

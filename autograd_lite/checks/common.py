@@ -23,8 +23,10 @@ there is no ``SIGALRM`` (Windows) or the check runs outside the main thread,
 the call runs in a daemon thread that the check waits for with
 ``join(timeout)``; on a timeout the thread is asked to stop (CPython's
 ``PyThreadState_SetAsyncExc``) and, being a daemon, never keeps Python from
-exiting.  Either way only Python code is interrupted: a single numpy
-operation that runs for minutes finishes first.
+exiting.  Either way only Python code can be interrupted: under SIGALRM a
+single numpy operation that runs for minutes finishes before the check fails;
+under the thread the check fails on time and the operation ends in the
+background.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ class _TimeLimitExceeded(BaseException):
     """
 
 
+class _SignalsUnavailable(Exception):
+    """Python refused a signal handler here: the thread fallback takes over."""
+
+
 #: "signal" or "thread": how the limit is enforced; None chooses (tests force each one).
 _MECHANISM: str | None = None
 
@@ -86,8 +92,11 @@ def _call_with_alarm(fn: Callable, args: tuple, kwargs: dict, seconds: float):
         if armed:
             raise _TimeLimitExceeded
 
+    try:
+        outer_handler = signal.signal(signal.SIGALRM, on_alarm)
+    except ValueError:  # not the main interpreter: Python refuses signal handlers there
+        raise _SignalsUnavailable from None
     outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, 0)  # pause an outer timer
-    outer_handler = signal.signal(signal.SIGALRM, on_alarm)
     start = time.monotonic()
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -150,7 +159,10 @@ def _call_with_time_limit(fn: Callable, args: tuple, kwargs: dict, seconds: floa
         return fn(*args, **kwargs)
     mechanism = _MECHANISM or ("signal" if _can_use_alarm() else "thread")
     if mechanism == "signal":
-        return _call_with_alarm(fn, args, kwargs, seconds)
+        try:
+            return _call_with_alarm(fn, args, kwargs, seconds)
+        except _SignalsUnavailable:
+            pass
     return _call_in_thread(fn, args, kwargs, seconds)
 
 
