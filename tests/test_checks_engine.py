@@ -456,3 +456,23 @@ def test_the_float32_form_the_hint_suggests_passes(capsys):
 def test_sorted_graph_check_explains_items_that_are_not_tensors(wrong, message):
     with pytest.raises(AssertionError, match=message):
         check_sorted_computational_graph(wrong)
+
+
+def test_backprop_check_explains_a_recursive_backprop_like_the_sorts():
+    def backprop_recursive(end_node, end_grad=None):
+        def visit(node, grad):
+            if node.recipe is None:
+                node.grad = Tensor(grad if node.grad is None else node.grad.array + grad)
+                return
+            for argnum, parent in node.recipe.parents.items():
+                if parent.requires_grad:
+                    back = BACK_FUNCS[node.recipe.func, argnum]
+                    visit(parent, back(grad, node.array, *node.recipe.args, **node.recipe.kwargs))
+
+        visit(end_node, np.ones(end_node.shape) if end_grad is None else np.asarray(end_grad))
+
+    with pytest.raises(AssertionError) as info:
+        check_backprop(backprop_recursive)
+    message = str(info.value)
+    assert message.startswith("check_backprop: backprop_recursive raised RecursionError on a chain of 3,000 operations")
+    assert "hint: keep the nodes still to visit on an explicit stack" in message

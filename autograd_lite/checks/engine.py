@@ -356,6 +356,8 @@ def _check_backprop_case(run: _Run, fn: Callable, build: Callable, holds_grad: b
     _diamond_calls.update(count=0, limit=4 * _DIAMONDS)
     try:
         run.call(fn, (end, end_grad), call, names=("", "end_grad"))
+    except RecursionError:
+        raise _recursion_failure(check, fn, description) from None
     finally:
         _diamond_calls.update(count=0, limit=None)
     for name, leaf in leaves.items():
