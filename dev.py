@@ -4,6 +4,8 @@
     python3 dev.py serve    # the book at http://127.0.0.1:8000/
     python3 dev.py test     # strict site build, then every test and doctest
                             # (page screenshots in test-artifacts/screenshots/)
+    python3 dev.py exercises  # after editing an exercise on a page: regenerate
+                              # autograd_lite/_exercises.py, the workbook's data
 
 Needs only Python 3.11+ with pip and venv.
 """
@@ -45,7 +47,7 @@ def setup() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup"}:
+    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup", "exercises"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -53,6 +55,8 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if command == "serve":
         run(BIN / "mkdocs", "serve", *extra, env=env)
+    elif command == "exercises":
+        run(BIN / "python", "-m", "hooks.exercises", *extra)
     elif command == "test":
         run(BIN / "mkdocs", "build", "--strict", env=env)
         # The browser tests save a screenshot of every page here, for a person to look at.

@@ -177,6 +177,108 @@ def _dedent_blocks(lines: list[str]) -> list[str]:
     return out
 
 
+# ------------------------------------------------------------ exercises: hints folded, solutions hidden
+
+SOLUTION_FENCE = re.compile(r"\bsolution=(?P<exercise>\d+\.\d+)")
+EXERCISE = re.compile(r"^###\s+Exercise\s+(?P<exercise>\d+\.\d+)\b")
+SOLUTION_NOTE = (
+    "*In Jupyter and Colab the solution's code cell below stays hidden until you open it: click the "
+    "collapsed cell (JupyterLab, Notebook 7) or* Show code *(Colab). Running all cells runs it too: it "
+    "passes the check.*"
+)
+
+
+def hide_solution(cell: nbformat.NotebookNode, title: str) -> nbformat.NotebookNode:
+    """Keep a solution cell's code hidden until the learner opens it; it still runs.
+
+    JupyterLab and Notebook 7 show a cell whose ``metadata.jupyter.source_hidden``
+    is true collapsed; Colab shows a cell in form view (``metadata.cellView =
+    "form"``, first line ``#@title ... { display-mode: "form" }``) as its title
+    with a "Show code" button.
+    """
+    cell.source = f'#@title {title} {{ display-mode: "form" }}\n' + cell.source
+    cell.metadata["cellView"] = "form"
+    cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    return cell
+
+
+def hide_if_solution(cells: list[nbformat.NotebookNode], fence_line: str) -> list[nbformat.NotebookNode]:
+    """The code cells of a pycon fence that ``fold_exercises`` marked as a solution, hidden."""
+    marked = SOLUTION_FENCE.search(fence_line)
+    if marked is None:
+        return cells
+    return [hide_solution(cell, f"Solution to exercise {marked['exercise']}") for cell in cells]
+
+
+def _details(summary: str, body: list[str]) -> list[str]:
+    """A folded block; the blank lines let Jupyter and Colab render the Markdown inside."""
+    while body and not body[-1].strip():
+        body = body[:-1]
+    while body and not body[0].strip():
+        body = body[1:]
+    return [f"<details><summary>{summary}</summary>", "", *body, "", "</details>", ""]
+
+
+def _solution_lines(exercise: str, body: list[str]) -> list[str]:
+    """A solution block: a heading, its prose folded, its code fences marked to be hidden."""
+    out = [f"#### Solution to exercise {exercise}", "", SOLUTION_NOTE, ""]
+    prose: list[str] = []
+    fence = None
+    for line in body:
+        opening = FENCE_OPEN.match(line)
+        if fence is None and opening:
+            if any(text.strip() for text in prose):
+                out += _details("About the solution", prose)
+            prose = []
+            fence = opening["fence"]
+            out.append(f"{line.rstrip()} solution={exercise}")
+        elif fence is not None:
+            out.append(line)
+            if line.strip().startswith(fence) and line.strip().strip(fence[0]) == "":
+                fence = None
+        else:
+            prose.append(line)
+    if any(text.strip() for text in prose):
+        out += _details("About the solution", prose)
+    return out
+
+
+def fold_exercises(lines: list[str]) -> list[str]:
+    """In a page's Exercises section, fold what the page folds: hints and solutions.
+
+    Each ``??? tip`` hint becomes a ``<details>`` block; each ``??? success``
+    solution becomes a "Solution to exercise N.k" heading whose prose is folded
+    and whose pycon fences are marked, so that ``hide_if_solution`` hides their
+    code cells.  Everything else is left to ``_dedent_blocks``.
+    """
+    out: list[str] = []
+    in_exercises, exercise = False, None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("## "):
+            in_exercises, exercise = line.strip() == "## Exercises", None
+        heading = EXERCISE.match(line)
+        if heading:
+            exercise = heading["exercise"]
+        admonition = ADMONITION.match(line)
+        if not (in_exercises and exercise and admonition and not admonition["indent"]
+                and admonition["kind"] in {"tip", "success"}):
+            out.append(line)
+            i += 1
+            continue
+        body = []
+        i += 1
+        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
+            body.append(lines[i][4:])
+            i += 1
+        if admonition["kind"] == "tip":
+            out += _details(admonition["title"] or "Hint", body)
+        else:
+            out += _solution_lines(exercise, body)
+    return out
+
+
 def page_to_notebook(markdown: str, source: str = "", install: str | None = None) -> nbformat.NotebookNode:
     """A notebook of one page: Markdown cells for prose, code cells for pycon blocks.
 
@@ -185,7 +287,7 @@ def page_to_notebook(markdown: str, source: str = "", install: str | None = None
     git+https://github.com/o/r"``, adds a first code cell that installs the
     library when it is missing (on Colab).
     """
-    lines = _dedent_blocks(markdown.splitlines())
+    lines = _dedent_blocks(fold_exercises(markdown.splitlines()))
     cells: list[nbformat.NotebookNode] = []
     prose: list[str] = []
 
@@ -212,7 +314,7 @@ def page_to_notebook(markdown: str, source: str = "", install: str | None = None
             j += 1
         if lang in {"pycon", "doctest"}:
             flush_prose()
-            cells.extend(code_cells("\n".join(body)))
+            cells.extend(hide_if_solution(code_cells("\n".join(body)), lines[i]))
         else:
             prose.extend(lines[i : j + 1])
         i = j + 1

@@ -241,3 +241,105 @@ def test_docstring_examples_are_fenced_as_pycon_on_the_api_reference():
         "Summary.\n\n```pycon\n>>> f(1)\n2\n>>> f(2)\n3\n```\n\nMore text.\n\n"
         "```pycon\n>>> already_fenced()\n```\n\n    ```pycon\n    >>> indented()\n    None\n    ```"
     )
+
+
+# ------------------------------------------------------------ exercises: hints folded, solutions hidden
+
+
+def hidden(cell) -> bool:
+    """Hidden in JupyterLab / Notebook 7 (source_hidden) and in Colab (form view of a #@title cell)."""
+    return (
+        cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        and cell.metadata.get("cellView") == "form"
+        and cell.source.startswith("#@title ")
+        and '{ display-mode: "form" }' in cell.source.split("\n", 1)[0]
+    )
+
+
+def exercise_notebooks():
+    """(name, notebook, exercises) for each chapter notebook a learner can download."""
+    from hooks.exercises import markdown_exercises, notebook_exercises
+
+    for page in CHAPTERS:
+        text = page.read_text(encoding="utf-8")
+        found, _ = markdown_exercises(text, page.name)
+        if found:
+            markdown = render_markers(text, where=f"docs/{page.name}")
+            yield page.name, page_to_notebook(markdown, source=f"docs/{page.name}"), found
+    for path in NOTEBOOK_PAGES:
+        notebook = nbformat.read(path, as_version=4)
+        found, _ = notebook_exercises(notebook, path.name)
+        if found:
+            yield path.name, notebook, found
+
+
+@pytest.mark.parametrize("name, notebook, exercises", list(exercise_notebooks()), ids=lambda v: v if isinstance(v, str) else "")
+def test_no_solution_shows_and_each_exercise_keeps_stub_check_and_solution_in_order(name, notebook, exercises):
+    nbformat.validate(notebook)
+    # The chapter's own lesson may show code like a solution's; the exercises begin at their heading.
+    start = next(i for i, c in enumerate(notebook.cells) if "## Exercises" in c.source.splitlines())
+    cells = notebook.cells[start:]
+    for ex in exercises:
+        stub_lines = set(ex["stub"].splitlines())
+        secret = {line for line in ex["solution"].splitlines() if line.strip() and line not in stub_lines}
+        assert secret, ex["id"]
+        showing = [i for i, c in enumerate(cells) if secret & set(c.source.splitlines())]
+        assert showing, f"{name}: exercise {ex['id']}'s solution is not in the notebook"
+        for i in showing:
+            assert cells[i].cell_type == "code" and hidden(cells[i]), (
+                f"{name}: cell {i} shows exercise {ex['id']}'s solution by default:\n{cells[i].source}"
+            )
+        call = ex["calls"][0]
+        first_stub_line = ex["stub"].splitlines()[0]
+        stubs = [
+            i for i, c in enumerate(cells)
+            if c.cell_type == "code" and first_stub_line in c.source.splitlines() and not hidden(c)
+        ]
+        assert len(stubs) == 1, f"{name}: exercise {ex['id']} should have one visible stub cell"
+        stub = cells[stubs[0]]
+        assert call in stub.source.splitlines() and "raises-exception" in stub.metadata.get("tags", [])
+        assert stubs[0] < showing[0], f"{name}: exercise {ex['id']}'s solution comes before its stub"
+        solution = [showing[0]]  # the solution's cells: the hidden code cells in a row from its first
+        while solution[-1] + 1 < len(cells) and hidden(cells[solution[-1] + 1]):
+            solution.append(solution[-1] + 1)
+        assert any(call in cells[i].source.splitlines() for i in solution), (
+            f"{name}: exercise {ex['id']}'s solution cell does not run {call}"
+        )
+        for title, _ in ex["hints"]:
+            folded = [c for c in cells if c.cell_type == "markdown" and f"<details><summary>{title}</summary>" in c.source]
+            assert folded, f"{name}: exercise {ex['id']}'s {title!r} is not folded in <details>"
+        assert not any(f"**{title}**" in c.source for title, _ in ex["hints"] for c in cells)
+
+
+def test_folding_applies_to_exercise_sections_only():
+    from hooks.notebooks import fold_exercises
+
+    page = [
+        "??? tip \"Outside\"", "    shown as before", "",
+        "## Exercises", "", "### Exercise 9.1: x", "",
+        "??? tip \"Hint 1\"", "    the hint", "",
+        "??? success \"Solution\"", "    Words.", "", "    ```pycon", "    >>> f = 1", "", "    ```", "",
+    ]
+    assert fold_exercises(page) == [
+        "??? tip \"Outside\"", "    shown as before", "",
+        "## Exercises", "", "### Exercise 9.1: x", "",
+        "<details><summary>Hint 1</summary>", "", "the hint", "", "</details>", "",
+        "#### Solution to exercise 9.1", "", hooks_solution_note(), "",
+        "<details><summary>About the solution</summary>", "", "Words.", "", "</details>", "",
+        "```pycon solution=9.1", ">>> f = 1", "", "```",
+    ]
+
+
+def hooks_solution_note():
+    from hooks.notebooks import SOLUTION_NOTE
+
+    return SOLUTION_NOTE
+
+
+def test_the_hidden_solution_test_fails_on_a_notebook_that_shows_one(monkeypatch):
+    import hooks.notebooks as hook
+
+    monkeypatch.setattr(hook, "hide_if_solution", lambda cells, fence_line: cells)
+    name, notebook, exercises = next(exercise_notebooks())
+    with pytest.raises(AssertionError, match=r"shows exercise 1\.1's solution by default"):
+        test_no_solution_shows_and_each_exercise_keeps_stub_check_and_solution_in_order(name, notebook, exercises)
