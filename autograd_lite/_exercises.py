@@ -14,10 +14,13 @@ CHAPTERS = [{'number': 1,
                             'Suggested time': '5-10 minutes'},
                  'task': 'Write `central_difference(f, x, eps)`, the central-difference estimate '
                          'of\n'
-                         "$f'(x)$ for a function of one number. The check (written out, so you can "
-                         'see\n'
-                         'what it tests) compares it with the exact derivative and with\n'
-                         '`numerical_gradient`, and makes sure it is central, not one-sided.',
+                         "$f'(x)$ for a function of one number. The check, "
+                         '`check_central_difference` from\n'
+                         '`autograd_lite.checks`, compares it with the exact derivative and with\n'
+                         '`numerical_gradient`, then tries large steps such as `eps=0.1`, where a '
+                         'central\n'
+                         'difference differs from a one-sided one, and from one that ignores its '
+                         '`eps`.',
                  'hints': [['Hint',
                             'The slope of the straight line through $(x - \\varepsilon, f(x - '
                             '\\varepsilon))$\n'
@@ -32,38 +35,10 @@ CHAPTERS = [{'number': 1,
                  'solution': 'def central_difference(f, x, eps=1e-6):\n'
                              '    """Estimate f\'(x) from f(x + eps) and f(x - eps)."""\n'
                              '    return (f(x + eps) - f(x - eps)) / (2 * eps)',
-                 'check_code': 'def check_central_difference(fn):\n'
-                               '    """Test fn(f, x, eps) against exact derivatives and '
-                               'numerical_gradient."""\n'
-                               '    cases = [("sin", np.sin, np.cos, 0.5), ("exp", np.exp, np.exp, '
-                               '-1.0),\n'
-                               '             ("t**3", lambda t: t**3, lambda t: 3 * t**2, 2.0)]\n'
-                               '    for name, f, exact, x in cases:\n'
-                               '        try:\n'
-                               '            estimate = fn(f, x)\n'
-                               '        except NotImplementedError:\n'
-                               '            raise NotImplementedError(\n'
-                               '                "check_central_difference: central_difference is '
-                               'not implemented yet. "\n'
-                               '                "Fill in its body, then run '
-                               'check_central_difference again.") from None\n'
-                               '        where = f"check_central_difference: the slope of {name} at '
-                               '{x}"\n'
-                               '        np.testing.assert_allclose(estimate, exact(x), rtol=1e-6, '
-                               'err_msg=where)\n'
-                               '        np.testing.assert_allclose(estimate, numerical_gradient(f, '
-                               '[np.array(x)]), rtol=1e-6, err_msg=where)\n'
-                               '    estimate = fn(lambda t: t**3, 1.0, eps=1e-3)\n'
-                               '    assert abs(estimate - 3.0) < 1e-5, (\n'
-                               '        f"check_central_difference: with eps=1e-3 the slope of '
-                               't**3 at 1 came out {estimate}, "\n'
-                               '        "not 3.000001. Is it one-sided? Use f(x + eps) and f(x - '
-                               'eps).")\n'
-                               '    print("check_central_difference: all tests passed")',
+                 'check_code': '',
                  'calls': ['check_central_difference(central_difference)'],
                  'module_imports': [],
-                 'check_imports': [['numpy', None, 'np'],
-                                   ['autograd_lite', 'numerical_gradient', None]]},
+                 'check_imports': [['autograd_lite.checks', 'check_central_difference', None]]},
                 {'id': '1.2',
                  'title': 'two paths to `b`',
                  'rating': {'Difficulty': '●●○○○',

@@ -36,6 +36,8 @@ import math
 import numbers
 from typing import Iterable
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .tensor import Tensor, no_grad
@@ -121,6 +123,113 @@ class Optimizer:
         for param in self.params:
             param.grad = None if set_to_none else Tensor(np.zeros_like(param.array))
 
+    # What state_dict saves besides the state: the subclass's settings (set by
+    # _set_hyperparameters), and the arrays each parameter's state may hold.
+    _hyperparameters: tuple[str, ...] = ()
+    _state_arrays: tuple[str, ...] = ()
+    _state_counts: tuple[str, ...] = ()
+
+    def _set_hyperparameters(self, **values) -> None:
+        """Check and set the settings; a subclass validates its own (``lr``, ``momentum``, ...)."""
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def state_dict(self) -> dict:
+        """What the optimiser remembers, as PyTorch lays it out: ``{"state": ..., "param_groups": [...]}``.
+
+        ``state`` maps a parameter's position in ``params`` to a copy of its
+        state (momentum buffer, Adam's averages and step count);
+        ``param_groups`` holds the settings and the positions of the
+        parameters.  Saved together with the model's ``state_dict()``, it lets
+        training stop and resume exactly where it was.
+
+        >>> from autograd_lite import Tensor
+        >>> from autograd_lite.nn import Parameter
+        >>> from autograd_lite.optim import SGD
+        >>> w = Parameter([1.0, 2.0])
+        >>> optimizer = SGD([w], lr=0.1, momentum=0.9)
+        >>> w.grad = Tensor([0.5, -1.0])
+        >>> optimizer.step()
+        >>> optimizer.state_dict()
+        {'state': {0: {'momentum_buffer': array([ 0.5, -1. ])}}, 'param_groups': [{'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.0, 'params': [0]}]}
+        """
+        position = {id(param): i for i, param in enumerate(self.params)}
+        state = {
+            position[id(param)]: {key: np.array(value) if isinstance(value, np.ndarray) else value for key, value in values.items()}
+            for param, values in self.state.items()
+        }
+        group = {name: getattr(self, name) for name in self._hyperparameters}
+        group["params"] = list(range(len(self.params)))
+        return {"state": dict(sorted(state.items())), "param_groups": [group]}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore the settings and state saved by :meth:`state_dict`, for the same list of parameters.
+
+        Everything is checked before anything changes: the number of
+        parameters, each saved array's shape against its parameter's, and
+        the settings.  The arrays are copied, so the optimiser never shares
+        them with the dict.
+
+        >>> from autograd_lite.nn import Parameter
+        >>> from autograd_lite.optim import SGD
+        >>> optimizer = SGD([Parameter([1.0, 2.0])], lr=0.1, momentum=0.9)
+        >>> optimizer.load_state_dict({"state": {0: {"momentum_buffer": [1.0, 2.0, 3.0]}},
+        ...                            "param_groups": [{"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0, "params": [0]}]})
+        Traceback (most recent call last):
+        ...
+        ValueError: SGD.load_state_dict: state[0]['momentum_buffer'] has shape (3,), but parameter 0 has shape (2,). Load the state_dict of an optimiser built on the same model (the same parameters, in the same order).
+        """
+        name = type(self).__name__
+        where = f"{name}.load_state_dict"
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError(
+                f"{where}: expected the dict optimizer.state_dict() returns, with keys 'state' and "
+                f"'param_groups', got {state_dict!r}."
+            )
+        groups = state_dict["param_groups"]
+        if not isinstance(groups, (list, tuple)) or len(groups) != 1 or not isinstance(groups[0], Mapping):
+            raise ValueError(f"{where}: expected 'param_groups' to be a list of one dict of settings, got {groups!r}.")
+        group = groups[0]
+        n = len(self.params)
+        if list(group.get("params", ())) != list(range(n)):
+            raise ValueError(
+                f"{where}: the saved optimiser had parameters {list(group.get('params', ()))}, but this one has "
+                f"{n} ({list(range(n))}). Load the state_dict of an optimiser built on the same model."
+            )
+        missing = [key for key in self._hyperparameters if key not in group]
+        if missing:
+            raise ValueError(f"{where}: 'param_groups' lacks the setting(s) {missing}: was it saved by {name}?")
+        saved_state = state_dict["state"]
+        if not isinstance(saved_state, Mapping):
+            raise ValueError(f"{where}: expected 'state' to be a dict {{parameter position: dict}}, got {saved_state!r}.")
+        state = {}
+        for position, values in saved_state.items():
+            if not isinstance(position, numbers.Integral) or not 0 <= position < n:
+                raise ValueError(f"{where}: the state is for parameter {position!r}, but there are only {n} (0 to {n - 1}).")
+            param = self.params[position]
+            unknown = set(values) - set(self._state_arrays) - set(self._state_counts)
+            if unknown:
+                raise ValueError(
+                    f"{where}: state[{position}] holds {sorted(unknown)}, which {name} does not keep (it keeps "
+                    f"{list(self._state_counts + self._state_arrays)}). Was it saved by another optimiser?"
+                )
+            loaded = {}
+            for key, value in values.items():
+                if key in self._state_counts:
+                    loaded[key] = int(value)
+                    continue
+                array = np.array(value.array if isinstance(value, Tensor) else value, dtype=param.dtype)
+                if array.shape != param.shape:
+                    raise ValueError(
+                        f"{where}: state[{position}][{key!r}] has shape {array.shape}, but parameter {position} "
+                        f"has shape {param.shape}. Load the state_dict of an optimiser built on the same model "
+                        "(the same parameters, in the same order)."
+                    )
+                loaded[key] = array
+            state[param] = loaded
+        self._set_hyperparameters(**{key: group[key] for key in self._hyperparameters})
+        self.state = state
+
     def step(self) -> None:
         """Update every parameter that has a gradient; each optimiser defines its own rule.
 
@@ -167,8 +276,14 @@ class SGD(Optimizer):
     [0.5725 2.8575] [2.775 0.925]
     """
 
+    _hyperparameters = ("lr", "momentum", "weight_decay")
+    _state_arrays = ("momentum_buffer",)
+
     def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__(params)
+        self._set_hyperparameters(lr=lr, momentum=momentum, weight_decay=weight_decay)
+
+    def _set_hyperparameters(self, lr, momentum, weight_decay) -> None:
         self.lr = _check_number("SGD", "lr", lr)
         self.momentum = _check_number("SGD", "momentum", momentum)
         self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
@@ -240,6 +355,13 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params)
+        self._set_hyperparameters(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+    _hyperparameters = ("lr", "betas", "eps", "weight_decay")
+    _state_arrays = ("exp_avg", "exp_avg_sq")
+    _state_counts = ("step",)
+
+    def _set_hyperparameters(self, lr, betas, eps, weight_decay) -> None:
         self.lr = _check_number("Adam", "lr", lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}.")

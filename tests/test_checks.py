@@ -20,6 +20,7 @@ from autograd_lite import (
     unbroadcast,
 )
 from autograd_lite.checks import (
+    check_central_difference,
     check_forward_and_back,
     check_log_back,
     check_multiply_back,
@@ -31,6 +32,7 @@ import autograd_lite.checks as checks_package
 import autograd_lite.checks.part1 as part1
 
 CHECK_NAMES = [
+    "check_central_difference",
     "check_log_back",
     "check_unbroadcast",
     "check_multiply_back",
@@ -39,8 +41,15 @@ CHECK_NAMES = [
     "check_topological_sort",
 ]
 
+
+def central_difference(f, x, eps=1e-6):
+    """The book's solution of exercise 1.1."""
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
 # The library's own functions, as each check takes them.
 CORRECT = {
+    "check_central_difference": (central_difference,),
     "check_log_back": (log_back,),
     "check_unbroadcast": (unbroadcast,),
     "check_multiply_back": (multiply_back0, multiply_back1),
@@ -86,7 +95,12 @@ def stub_topological_sort(node, get_children):
     raise NotImplementedError
 
 
+def stub_central_difference(f, x, eps=1e-6):
+    raise NotImplementedError
+
+
 STUBS = {
+    "check_central_difference": ((stub_central_difference,), "stub_central_difference"),
     "check_log_back": ((stub_log_back,), "stub_log_back"),
     "check_unbroadcast": ((stub_unbroadcast,), "stub_unbroadcast"),
     # The message names the function that is still a stub, not its finished partner.
@@ -697,3 +711,68 @@ def sort_with_own_value_error_subclass(node, get_children):
 def test_check_topological_sort_passes_other_correct_answers(other, capsys):
     check_topological_sort(other)
     assert capsys.readouterr().out == "check_topological_sort: all tests passed\n"
+
+
+# ------------------------------------------------------------------ wrong answers that used to pass (issue 8)
+
+
+def test_check_log_back_fails_a_log_back_that_divides_in_place():
+    def log_back(grad_out, out, x):
+        grad_out /= x  # the right values, written into the caller's array
+        return grad_out
+
+    with pytest.raises(AssertionError, match=r"^check_log_back: log_back\(.*\) changed its argument grad_out in place"):
+        check_log_back(log_back)
+
+
+def test_check_unbroadcast_fails_an_unbroadcast_that_reads_original_shape():
+    def unbroadcast_reads_shape(broadcasted, original):
+        shape = original.shape  # a plain number has no .shape, yet it is a valid original
+        summed = broadcasted.sum(axis=tuple(range(broadcasted.ndim - len(shape))))
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+        return summed.sum(axis=axes, keepdims=True)
+
+    with pytest.raises(AttributeError) as info:
+        check_unbroadcast(unbroadcast_reads_shape)
+    assert "'float' object has no attribute 'shape'" in str(info.value)
+    assert any("broadcasted of shape (2, 3), original = 2.5" in note for note in info.value.__notes__)
+
+
+def test_check_unbroadcast_passes_an_unbroadcast_that_uses_np_shape(capsys):
+    def unbroadcast_np_shape(broadcasted, original):
+        shape = np.shape(original)
+        summed = broadcasted.sum(axis=tuple(range(broadcasted.ndim - len(shape))))
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+        return summed.sum(axis=axes, keepdims=True)
+
+    check_unbroadcast(unbroadcast_np_shape)
+    assert capsys.readouterr().out == "check_unbroadcast: all tests passed\n"
+
+
+def test_check_central_difference_fails_one_that_ignores_eps():
+    def central_difference(f, x, eps=1e-6):
+        return (f(x + 1e-6) - f(x - 1e-6)) / 2e-6  # eps is never used
+
+    with pytest.raises(AssertionError) as info:
+        check_central_difference(central_difference)
+    message = str(info.value)
+    assert message.startswith("check_central_difference: wrong estimate for central_difference(f, 1.0, eps=0.1)")
+    assert "is eps ignored, or fixed inside the function? Use the eps argument." in message
+
+
+def test_check_central_difference_fails_a_one_sided_difference():
+    def forward_difference(f, x, eps=1e-6):
+        return (f(x + eps) - f(x)) / eps
+
+    with pytest.raises(AssertionError, match="that is the one-sided difference"):
+        check_central_difference(forward_difference)
+
+
+def test_check_topological_sort_explains_unhashable_items():
+    def sort_returns_lists(node, get_children):
+        return [[n] for n in topological_sort(node, get_children)]
+
+    with pytest.raises(AssertionError) as info:
+        check_topological_sort(sort_returns_lists)
+    assert "item 0 of the result is list ['x'], which is unhashable" in str(info.value)
+    assert "return the nodes themselves" in str(info.value)

@@ -7,6 +7,8 @@ wrong answer a learner plausibly writes fails; another correct answer passes.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -135,11 +137,15 @@ def test_sorted_graph_check_fails_wrong_orders():
         check_sorted_computational_graph(sorted_leaves_first)
     with pytest.raises(AssertionError, match="appears 2 times"):
         check_sorted_computational_graph(sorted_with_repeats)
-    with pytest.raises(RecursionError) as error:
+    with pytest.raises(AssertionError) as error:
         check_sorted_computational_graph(sorted_by_recursion)
-    assert "check_sorted_computational_graph: raised by sorted_by_recursion(L) for a chain of 3,000" in str(
-        error.value.__notes__
+    # The same explanation as check_topological_sort gives a recursive sort.
+    message = str(error.value)
+    assert message.startswith(
+        "check_sorted_computational_graph: sorted_by_recursion raised RecursionError on a chain of 3,000"
     )
+    assert "hint: keep the nodes still to visit on an explicit stack" in message
+    assert error.value.__cause__ is None and error.value.__suppress_context__
 
 
 def test_sorted_graph_check_passes_another_correct_order(capsys):
@@ -301,3 +307,172 @@ def test_checks_show_inputs_expected_and_actual():
     message = str(error.value)
     for part in ["grad_out (shape", "x (shape", "expected (shape", "actual (shape", "wrong values"]:
         assert part in message
+
+
+# ---------------------------------------------------------------- wrong answers that used to pass (issue 8)
+
+
+def backprop_adding_in_place(end_node, end_grad=None):
+    """The book's backprop, but ``grads[parent] += grad``: adds into arrays other nodes share."""
+    grads = {end_node: np.ones(end_node.shape) if end_grad is None else np.asarray(end_grad)}
+    for node in sorted_computational_graph(end_node):
+        grad_out = grads.pop(node)
+        if node.recipe is None:
+            node.grad = Tensor(grad_out if node.grad is None else node.grad.array + grad_out)
+            continue
+        for argnum, parent in node.recipe.parents.items():
+            if parent.requires_grad:
+                grad = BACK_FUNCS[node.recipe.func, argnum](grad_out, node.array, *node.recipe.args, **node.recipe.kwargs)
+                if parent in grads:
+                    grads[parent] += grad
+                else:
+                    grads[parent] = grad
+
+
+def test_backprop_check_fails_a_backprop_that_adds_in_place():
+    with pytest.raises(AssertionError) as info:
+        check_backprop(backprop_adding_in_place)
+    message = str(info.value)
+    # add hands its grad_out (here the caller's end_grad) straight on, so += writes into end_grad.
+    assert message.startswith(
+        "check_backprop: backprop_adding_in_place(L, end_grad) for s = x + y; L = s + x, with end_grad [1., 0.5] "
+        "changed its argument end_grad in place"
+    )
+    assert "end_grad belongs to the caller" in message
+
+
+def test_backprop_check_fails_in_place_adding_even_when_it_copies_end_grad():
+    def backprop_copies_end_grad(end_node, end_grad=None):
+        return backprop_adding_in_place(end_node, None if end_grad is None else np.array(end_grad))
+
+    # end_grad survives, but s and x share one array: adding x's second gradient into it changes
+    # the grad_out that s then hands to y.
+    with pytest.raises(AssertionError, match=r"wrong y.grad for backprop_copies_end_grad\(L, end_grad\) for s = x \+ y"):
+        check_backprop(backprop_copies_end_grad)
+
+
+def backprop_path_by_path(end_node, end_grad=None):
+    """Pushes each gradient along every path separately (no recursion, so the long chain passes)."""
+    start = np.ones(end_node.shape) if end_grad is None else np.asarray(end_grad)
+    stack = [(end_node, start)]
+    while stack:
+        node, grad_out = stack.pop()
+        if node.recipe is None:
+            node.grad = Tensor(grad_out if node.grad is None else node.grad.array + grad_out)
+            continue
+        for argnum, parent in node.recipe.parents.items():
+            if parent.requires_grad:
+                back = BACK_FUNCS[node.recipe.func, argnum]
+                stack.append((parent, back(grad_out, node.array, *node.recipe.args, **node.recipe.kwargs)))
+
+
+def test_backprop_check_fails_path_by_path_backprop_quickly():
+    start = time.monotonic()
+    with pytest.raises(AssertionError) as info:
+        check_backprop(backprop_path_by_path)
+    assert time.monotonic() - start < 5  # found out by counting, not by waiting for the time limit
+    message = str(info.value)
+    assert message.startswith("check_backprop: on a graph of 30 diamonds stacked one on another")
+    assert "2**30 = 1,073,741,824 paths here" in message
+    assert "visit the nodes once, in sorted_computational_graph order" in message
+
+
+def test_backprop_check_leaves_the_registry_as_it_was():
+    before = dict(BACK_FUNCS)
+    check_backprop(backprop)
+    with pytest.raises(AssertionError):
+        check_backprop(backprop_path_by_path)
+    assert BACK_FUNCS == before
+
+
+def test_sum_back_check_fails_expand_dims_in_the_order_given():
+    def sum_back_in_order(grad_out, out, x, dim=None, keepdim=False):
+        if dim is not None and not keepdim:
+            for d in (dim if isinstance(dim, tuple) else (dim,)):
+                grad_out = np.expand_dims(grad_out, d)  # wrong when dim is not in increasing order
+        return np.broadcast_to(grad_out, x.shape).copy()
+
+    with pytest.raises(AssertionError) as info:
+        check_sum_back(sum_back_in_order)
+    message = str(info.value)
+    assert "x.sum(axis=(1, 0), keepdims=False), x of shape (3, 3, 3), dim=(1, 0), keepdim=False)" in message
+    assert "wrong values" in message and "np.expand_dims(grad_out, dim) with the whole tuple" in message
+
+
+def test_sum_back_check_fails_negative_axes_normalised_then_expanded_in_order():
+    def sum_back_normalised(grad_out, out, x, dim=None, keepdim=False):
+        if dim is not None and not keepdim:
+            for d in (dim if isinstance(dim, tuple) else (dim,)):
+                grad_out = np.expand_dims(grad_out, d % x.ndim)  # (-1, 0) becomes (2, 0): 2 first
+        return np.broadcast_to(grad_out, x.shape).copy()
+
+    with pytest.raises(np.exceptions.AxisError):  # on (-1, 0) alone, as (1, 0) is a case before it
+        sum_back_normalised(np.ones(3), None, np.ones((3, 3, 3)), (-1, 0))
+    with pytest.raises(AssertionError, match=r"dim=\(1, 0\), keepdim=False\)"):
+        check_sum_back(sum_back_normalised)
+
+
+def test_sum_back_check_fails_sorting_the_axes_with_negatives_among_them():
+    def sum_back_sorted(grad_out, out, x, dim=None, keepdim=False):
+        if dim is not None and not keepdim:
+            for d in sorted(dim if isinstance(dim, tuple) else (dim,)):  # (2, -3) sorts to (-3, 2)
+                grad_out = np.expand_dims(grad_out, d)
+        return np.broadcast_to(grad_out, x.shape).copy()
+
+    with pytest.raises(np.exceptions.AxisError) as info:
+        check_sum_back(sum_back_sorted)
+    assert any("dim=(2, -3), keepdim=False" in note for note in info.value.__notes__)
+
+
+def test_maximum_back0_check_says_exactly_why_float32_became_float64():
+    def maximum_back0_float64(grad_out, out, x, y):
+        return unbroadcast(grad_out * ((x > y) + 0.5 * (x == y)), x)
+
+    with pytest.raises(AssertionError) as info:
+        check_maximum_back0(maximum_back0_float64)
+    message = str(info.value)
+    assert "wrong dtype: expected float32, got float64" in message
+    assert "0.5 * (x == y) is float64, because a Python float times a bool array makes float64" in message
+    assert "grad_out * (x > y) + 0.5 * grad_out * (x == y) stays float32" in message
+
+
+def test_the_float32_form_the_hint_suggests_passes(capsys):
+    def maximum_back0_float32(grad_out, out, x, y):
+        return unbroadcast(grad_out * (x > y) + 0.5 * grad_out * (x == y), x)
+
+    check_maximum_back0(maximum_back0_float32)
+    assert capsys.readouterr().out == "check_maximum_back0: all tests passed\n"
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda t: [[n] for n in sorted_computational_graph(t)], r"item 0 of the result is list \[.*\], which is unhashable"),
+        (lambda t: [n.array for n in sorted_computational_graph(t)], "item 0 of the result is ndarray .*, which is unhashable"),
+        (lambda t: [n.recipe for n in sorted_computational_graph(t)], "item 0 of the result is a Recipe, not a Tensor"),
+    ],
+    ids=["lists", "arrays", "recipes"],
+)
+def test_sorted_graph_check_explains_items_that_are_not_tensors(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        check_sorted_computational_graph(wrong)
+
+
+def test_backprop_check_explains_a_recursive_backprop_like_the_sorts():
+    def backprop_recursive(end_node, end_grad=None):
+        def visit(node, grad):
+            if node.recipe is None:
+                node.grad = Tensor(grad if node.grad is None else node.grad.array + grad)
+                return
+            for argnum, parent in node.recipe.parents.items():
+                if parent.requires_grad:
+                    back = BACK_FUNCS[node.recipe.func, argnum]
+                    visit(parent, back(grad, node.array, *node.recipe.args, **node.recipe.kwargs))
+
+        visit(end_node, np.ones(end_node.shape) if end_grad is None else np.asarray(end_grad))
+
+    with pytest.raises(AssertionError) as info:
+        check_backprop(backprop_recursive)
+    message = str(info.value)
+    assert message.startswith("check_backprop: backprop_recursive raised RecursionError on a chain of 3,000 operations")
+    assert "hint: keep the nodes still to visit on an explicit stack" in message

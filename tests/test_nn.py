@@ -167,7 +167,7 @@ def test_assigning_a_parameter_before_init_is_a_clear_error():
             self.w = Parameter([1.0])
             super().__init__()
 
-    with pytest.raises(AttributeError, match=r"Forgot: cannot register the Parameter 'w' before Module.__init__\(\) has run. Call super\(\).__init__\(\)"):
+    with pytest.raises(AttributeError, match=r"Forgot: cannot register the Parameter 'w' before Module.__init__\(\) has run: Forgot.__init__ did not call super\(\).__init__\(\) before assigning it"):
         Forgot()
 
 
@@ -422,3 +422,265 @@ def test_linear_matches_torch_when_available():
         torch.from_numpy(x), torch.from_numpy(layer.weight.array.copy()), torch.from_numpy(layer.bias.array.copy())
     )
     np.testing.assert_allclose(layer(Tensor(x)).array, expected.numpy(), rtol=1e-12)
+
+
+# --------------------------------------------------------------- registration like torch.nn (issue 8, part 4)
+
+try:
+    import torch
+except ImportError:  # torch is optional: the comparisons below skip without it
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+
+@pytest.mark.parametrize("value", [Tensor([[1.0, 2.0]]), np.array([[1.0, 2.0]]), 3.0, Linear(2, 1, rng=0)])
+def test_assigning_a_non_parameter_to_a_parameter_name_is_refused(value):
+    layer = Linear(2, 1, rng=0)
+    weight = layer.weight
+    with pytest.raises(TypeError, match=r"^Linear.weight is a registered Parameter, so it can only be replaced by a Parameter"):
+        layer.weight = value
+    assert layer.weight is weight
+    assert list(layer.parameters()) == [weight, layer.bias]
+
+
+@needs_torch
+def test_torch_refuses_the_same_assignment():
+    layer = torch.nn.Linear(2, 1)
+    with pytest.raises(TypeError, match="cannot assign .* as parameter 'weight'"):
+        layer.weight = torch.zeros(1, 2)
+
+
+def test_none_may_replace_a_parameter_and_keeps_its_place():
+    layer = Linear(2, 1, rng=0)
+    layer.weight = None
+    assert [name for name, _ in layer.named_parameters()] == ["bias"]
+    layer.weight = Parameter(np.zeros((1, 2)))
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+def test_reassigning_a_parameter_keeps_its_position():
+    model = MLP(2, 3, 1, rng=0)
+    before = [name for name, _ in model.named_parameters()]
+    new = Parameter(np.zeros((3, 2)))
+    model.layers[0].weight = new
+    assert [name for name, _ in model.named_parameters()] == before
+    assert next(model.parameters()) is new
+
+
+@needs_torch
+def test_torch_keeps_the_position_of_a_reassigned_parameter_too():
+    layer = torch.nn.Linear(2, 1)
+    layer.weight = torch.nn.Parameter(torch.zeros(1, 2))
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+def test_assigning_a_non_module_to_a_module_name_is_refused():
+    model = MLP(2, 3, 1, rng=0)
+    with pytest.raises(TypeError, match=r"^MLP.layers is a registered sub-Module, so it can only be replaced by a Module"):
+        model.layers = [Linear(2, 1, rng=0)]
+    assert len(list(model.parameters())) == 4
+
+
+def test_forgetting_super_init_is_named_when_the_module_is_used():
+    class NoInit(Module):
+        def __init__(self):
+            self.scale = 2.0  # a plain attribute: nothing fails yet
+
+    with pytest.raises(AttributeError, match=r"^NoInit.__init__ did not call super\(\).__init__\(\), so this Module was never set up.*first line of NoInit.__init__"):
+        list(NoInit().parameters())
+
+
+def test_an_unknown_attribute_is_a_plain_attribute_error():
+    with pytest.raises(AttributeError, match=r"^'Linear' object has no attribute 'weights'$"):
+        Linear(2, 1, rng=0).weights  # noqa: B018
+
+
+@pytest.mark.parametrize("make_cycle", ["self", "two", "deep"])
+def test_a_cycle_between_modules_is_a_clear_error_not_a_recursion_error(make_cycle):
+    a, b, c = Sequential(ReLU()), Sequential(ReLU()), Sequential(ReLU())
+    if make_cycle == "self":
+        target, name, value = a, "me", a
+    elif make_cycle == "two":
+        a.b = b
+        target, name, value = b, "a", a
+    else:
+        a.b = b
+        b.c = c
+        target, name, value = c, "a", a
+    with pytest.raises(ValueError, match=r"would make a cycle .* the Module would contain itself"):
+        setattr(target, name, value)
+    assert name not in target._modules
+    repr(a), a.state_dict(), a.train()  # the tree is still a tree: none of these recurse forever
+
+
+@needs_torch
+def test_torch_accepts_a_cycle_and_fails_later_with_recursion_error():
+    a, b = torch.nn.Module(), torch.nn.Module()
+    a.b = b
+    b.a = a
+    with pytest.raises(RecursionError):
+        a.state_dict()
+
+
+def test_a_shared_module_is_not_a_cycle():
+    shared = Linear(2, 2, rng=0)
+    model = Sequential(shared, ReLU(), shared)
+    assert len(list(model.parameters())) == 2
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+# --------------------------------------------------------------- ModuleList and ModuleDict
+
+
+def test_module_list_registers_its_modules_and_acts_like_a_list():
+    from autograd_lite.nn import ModuleList
+
+    blocks = ModuleList([Linear(2, 2, rng=i) for i in range(3)])
+    assert len(blocks) == 3 and [name for name, _ in blocks.named_children()] == ["0", "1", "2"]
+    assert len(list(blocks.parameters())) == 6
+    third = blocks[2]
+    del blocks[0]
+    assert [name for name, _ in blocks.named_children()] == ["0", "1"] and blocks[-1] is third
+    blocks.insert(0, ReLU())
+    blocks[1] = ReLU()
+    assert [type(m).__name__ for m in blocks] == ["ReLU", "ReLU", "Linear"]
+    assert isinstance(blocks[1:], ModuleList) and len(blocks[1:]) == 2
+    blocks.extend([ReLU(), ReLU()])
+    assert len(blocks) == 5
+    with pytest.raises(IndexError, match="ModuleList index 5 is out of range: it holds 5 module"):
+        blocks[5]  # noqa: B018
+    with pytest.raises(TypeError, match="ModuleList: argument 0 must be a Module"):
+        ModuleList([np.zeros(2)])
+    with pytest.raises(TypeError, match="takes an iterable of Modules, got a single Linear"):
+        ModuleList(Linear(2, 2, rng=0))
+    with pytest.raises(NotImplementedError, match="ModuleList has no forward method"):
+        blocks(Tensor([1.0]))
+
+
+def test_a_plain_list_of_layers_is_not_registered_but_a_module_list_is():
+    from autograd_lite.nn import ModuleList
+
+    class Plain(Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [Linear(2, 2, rng=0)]
+
+    class Listed(Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = ModuleList([Linear(2, 2, rng=0)])
+
+    assert list(Plain().parameters()) == [] and len(list(Listed().parameters())) == 2
+
+
+def test_module_dict_registers_by_key_and_refuses_bad_keys():
+    from autograd_lite.nn import ModuleDict
+
+    heads = ModuleDict({"a": Linear(2, 1, rng=0)})
+    heads.update([("b", ReLU())])
+    heads["c"] = Linear(1, 1, rng=0)
+    assert list(heads) == ["a", "b", "c"] and "b" in heads and len(heads) == 3
+    assert [name for name, _ in heads.named_parameters()] == ["a.weight", "a.bias", "c.weight", "c.bias"]
+    assert isinstance(heads.pop("b"), ReLU) and heads.keys() == ["a", "c"]
+    with pytest.raises(KeyError, match="contains a dot"):
+        heads["x.y"] = ReLU()
+    with pytest.raises(KeyError, match="already an attribute of ModuleDict"):
+        heads["training"] = ReLU()
+    with pytest.raises(KeyError, match=r"ModuleDict has no module 'z'; its keys are \['a', 'c'\]"):
+        heads["z"]  # noqa: B018
+    with pytest.raises(TypeError, match="the value for 'd' must be a Module"):
+        heads["d"] = 3
+
+
+# --------------------------------------------------------------- train() / eval()
+
+
+def test_train_and_eval_set_training_on_every_module():
+    model = MLP(2, 3, 1, rng=0)
+    assert all(m.training for m in model.modules())
+    assert model.eval() is model and not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+    with pytest.raises(ValueError, match="mode must be True or False, got a str"):
+        model.train("no")
+
+
+# --------------------------------------------------------------- state_dict / load_state_dict
+
+
+def test_state_dict_is_a_copy_in_named_parameters_order():
+    model = MLP(2, 3, 1, rng=0)
+    state = model.state_dict()
+    assert list(state) == [name for name, _ in model.named_parameters()]
+    with no_grad():
+        model.layers[0].weight += 1.0
+    assert not np.array_equal(state["layers.0.weight"], model.layers[0].weight.array)
+
+
+def test_load_state_dict_restores_values_through_a_file(tmp_path):
+    source, target = MLP(2, 3, 1, rng=0), MLP(2, 3, 1, rng=1)
+    np.savez(tmp_path / "model.npz", **source.state_dict())
+    with np.load(tmp_path / "model.npz") as saved:
+        assert target.load_state_dict(saved) == ([], [])
+    for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
+        assert np.array_equal(a.array, b.array), name
+    assert all(p.version == 1 for p in target.parameters())  # loaded in place, counted
+
+
+def test_load_state_dict_names_missing_unexpected_and_wrong_shape_keys_and_loads_nothing():
+    model = MLP(2, 3, 1, rng=0)
+    before = model.state_dict()
+    state = dict(before)
+    del state["layers.2.bias"]
+    state["layers.9.weight"] = np.zeros(3)
+    state["layers.0.weight"] = np.zeros((2, 3))
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(state)
+    message = str(info.value)
+    assert "missing key(s): 'layers.2.bias'" in message
+    assert "unexpected key(s): 'layers.9.weight'" in message
+    assert "shape mismatch for 'layers.0.weight': the state_dict holds shape (2, 3), the model's parameter has shape (3, 2)" in message
+    assert "nothing was loaded" in message
+    for name, value in model.state_dict().items():
+        assert np.array_equal(value, before[name]), name
+
+
+def test_load_state_dict_not_strict_loads_the_shared_keys():
+    model = MLP(2, 3, 1, rng=0)
+    result = model.load_state_dict({"layers.0.bias": np.ones(3), "extra": np.ones(1)}, strict=False)
+    assert result.missing_keys == ["layers.0.weight", "layers.2.weight", "layers.2.bias"]
+    assert result.unexpected_keys == ["extra"]
+    assert np.array_equal(model.layers[0].bias.array, np.ones(3))
+    with pytest.raises(RuntimeError, match="shape mismatch for 'layers.0.bias'"):
+        model.load_state_dict({"layers.0.bias": np.ones(4)}, strict=False)  # a wrong shape is always an error
+
+
+def test_load_state_dict_refuses_non_numbers_and_non_mappings():
+    layer = Linear(2, 1, rng=0)
+    with pytest.raises(RuntimeError, match="'bias' holds a list of dtype <U1, not numbers"):
+        layer.load_state_dict({"weight": np.zeros((1, 2)), "bias": ["a"]})
+    with pytest.raises(TypeError, match="expected a mapping of parameter names to arrays"):
+        layer.load_state_dict([np.zeros((1, 2))])
+
+
+def test_load_state_dict_makes_an_old_graph_refuse_backward():
+    layer = Linear(2, 1, rng=0)
+    loss = layer(Tensor([[1.0, 2.0]])).sum()
+    layer.load_state_dict(layer.state_dict())
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+
+
+@needs_torch
+def test_torch_names_the_same_three_kinds_of_bad_key():
+    layer = torch.nn.Linear(2, 1)
+    with pytest.raises(RuntimeError, match=r'(?s)Missing key.*"bias".*Unexpected key.*"b".*size mismatch for weight'):
+        layer.load_state_dict({"weight": torch.ones(2, 2), "b": torch.zeros(1)})
+
+
+def test_nn_functional_is_an_attribute_of_nn():
+    import autograd_lite.nn as nn
+    from autograd_lite.nn import functional
+
+    assert nn.functional is functional and callable(nn.functional.cross_entropy)

@@ -321,3 +321,109 @@ def test_matches_torch_optim_when_available(name, kwargs):
         torch_optimizer.step()
         for p, t in zip(ours, theirs):
             np.testing.assert_allclose(p.array, t.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------------- state_dict / load_state_dict (issue 8, part 4)
+
+
+def _batches(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=(8, 3)), rng.integers(0, 2, size=8)) for _ in range(n)]
+
+
+def _train(model, optimizer, batches):
+    from autograd_lite.nn.functional import cross_entropy
+
+    for x, targets in batches:
+        optimizer.zero_grad()
+        cross_entropy(model(Tensor(x)), targets).backward()
+        optimizer.step()
+
+
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda params: SGD(params, lr=0.1, momentum=0.9, weight_decay=0.01),
+        lambda params: Adam(params, lr=0.01, betas=(0.8, 0.99), weight_decay=0.001),
+    ],
+    ids=["SGD-momentum", "Adam"],
+)
+def test_a_reloaded_model_and_optimiser_continue_training_bit_for_bit(make_optimizer):
+    import pickle
+
+    from autograd_lite.nn import MLP
+
+    first, rest = _batches(3, seed=1), _batches(4, seed=2)
+    model = MLP(3, 5, 2, rng=0)
+    optimizer = make_optimizer(model.parameters())
+    _train(model, optimizer, first)
+    saved_model = pickle.dumps(model.state_dict())
+    saved_optimizer = pickle.dumps(optimizer.state_dict())
+    _train(model, optimizer, rest)
+
+    resumed = MLP(3, 5, 2, rng=123)  # different starting weights, overwritten by the load
+    resumed_optimizer = make_optimizer(resumed.parameters())
+    resumed.load_state_dict(pickle.loads(saved_model))
+    resumed_optimizer.load_state_dict(pickle.loads(saved_optimizer))
+    _train(resumed, resumed_optimizer, rest)
+
+    for (name, a), (_, b) in zip(model.named_parameters(), resumed.named_parameters()):
+        assert np.array_equal(a.array, b.array), name  # exactly equal, not merely close
+    original_state, resumed_state = optimizer.state_dict(), resumed_optimizer.state_dict()
+    assert original_state["param_groups"] == resumed_state["param_groups"]
+    for index, values in original_state["state"].items():
+        for key, value in values.items():
+            assert np.array_equal(value, resumed_state["state"][index][key]), (index, key)
+
+
+def test_the_optimiser_state_dict_is_a_copy():
+    w = Parameter([1.0, 2.0])
+    optimizer = Adam([w], lr=0.1)
+    w.grad = Tensor([1.0, 1.0])
+    optimizer.step()
+    saved = optimizer.state_dict()
+    optimizer.step()
+    assert saved["state"][0]["step"] == 1
+    assert not np.array_equal(saved["state"][0]["exp_avg"], optimizer.state[w]["exp_avg"])
+    fresh = Adam([Parameter([1.0, 2.0])], lr=0.5)
+    fresh.load_state_dict(saved)
+    assert fresh.lr == 0.1 and fresh.state[fresh.params[0]]["step"] == 1
+    saved["state"][0]["exp_avg"][:] = 99  # changing the dict afterwards does not reach the optimiser
+    assert not (fresh.state[fresh.params[0]]["exp_avg"] == 99).any()
+
+
+def test_loading_an_optimiser_state_checks_everything_first():
+    params = [Parameter([1.0, 2.0]), Parameter([3.0])]
+    optimizer = SGD(params, lr=0.1, momentum=0.9)
+    good = {"state": {}, "param_groups": [{"lr": 0.5, "momentum": 0.0, "weight_decay": 0.0, "params": [0, 1]}]}
+    cases = [
+        ({"state": {}}, "with keys 'state' and 'param_groups'"),
+        ({**good, "param_groups": [{**good["param_groups"][0], "params": [0]}]}, r"had parameters \[0\], but this one has 2"),
+        ({**good, "state": {0: {"momentum_buffer": np.zeros(3)}}}, r"state\[0\]\['momentum_buffer'\] has shape \(3,\), but parameter 0 has shape \(2,\)"),
+        ({**good, "state": {5: {"momentum_buffer": np.zeros(2)}}}, "the state is for parameter 5, but there are only 2"),
+        ({**good, "state": {0: {"exp_avg": np.zeros(2)}}}, r"holds \['exp_avg'\], which SGD does not keep"),
+        ({**good, "param_groups": [{"lr": 0.5, "params": [0, 1]}]}, r"lacks the setting\(s\) \['momentum', 'weight_decay'\]"),
+        ({**good, "param_groups": [{**good["param_groups"][0], "lr": -1.0}]}, "lr must be a finite number >= 0.0"),
+    ]
+    for state_dict, message in cases:
+        with pytest.raises(ValueError, match=message):
+            optimizer.load_state_dict(state_dict)
+        assert optimizer.lr == 0.1 and optimizer.momentum == 0.9 and optimizer.state == {}
+    optimizer.load_state_dict(good)
+    assert optimizer.lr == 0.5 and optimizer.momentum == 0.0
+
+
+def test_optimizer_state_dict_has_torchs_layout():
+    torch = pytest.importorskip("torch")
+    w = Parameter([1.0, 2.0])
+    ours = SGD([w], lr=0.1, momentum=0.9)
+    w.grad = Tensor([1.0, -1.0])
+    ours.step()
+    tw = torch.nn.Parameter(torch.tensor([1.0, 2.0], dtype=torch.float64))
+    theirs = torch.optim.SGD([tw], lr=0.1, momentum=0.9)
+    tw.grad = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    theirs.step()
+    a, b = ours.state_dict(), theirs.state_dict()
+    assert a.keys() == b.keys() and a["state"].keys() == b["state"].keys()
+    assert np.array_equal(a["state"][0]["momentum_buffer"], b["state"][0]["momentum_buffer"].numpy())
+    assert a["param_groups"][0]["params"] == b["param_groups"][0]["params"]

@@ -4,6 +4,10 @@ Each check prints one line when the function passes; otherwise it raises an
 AssertionError that shows the inputs, the expected and the actual result, or a
 NotImplementedError when the function is still the exercise's stub.
 
+Every check also runs cases drawn at random (``seed=`` repeats a run), gives
+each call a time limit (``time_limit=``, in seconds) and fails a function
+that changes its inputs in place: see ``common``.
+
 ``part1`` holds the checks of chapters 1-6, ``engine`` those of chapters 7-9 and
 ``nn`` those of chapter 10; every one is importable from ``autograd_lite.checks``.
 """

@@ -5,8 +5,11 @@
   `check_permute_back`, `check_maximum_back0`, `check_indexing_back`.
 
 The contract is part 1's: a check calls the reader's function on several
-cases and compares each answer with the library's own (which the tests hold to
-central finite differences and to HIPS autograd).  All right: it prints one
+fixed cases and on cases drawn at random (a new seed on every call, printed
+with a failure; ``seed=`` repeats it), each call with a time limit
+(``time_limit=``) and a watch on its input arrays, and compares each answer
+with the library's own (which the tests hold to central finite differences
+and to HIPS autograd).  All right: it prints one
 line, ``<check name>: all tests passed``.  Otherwise it raises
 ``NotImplementedError`` for the exercise's stub, ``AssertionError`` showing the
 inputs, the expected and the actual result for a wrong answer, or the
@@ -31,6 +34,8 @@ AssertionError: check_maximum_back0: wrong result for maximum_back0(grad_out of 
 
 from __future__ import annotations
 
+from collections import Counter
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -39,9 +44,12 @@ from ..backward import indexing_back as _indexing_back
 from ..backward import maximum_back0 as _maximum_back0
 from ..backward import permute_back as _permute_back
 from ..backward import sum_back as _sum_back
-from ..tensor import Tensor
+from ..backward import add_back0 as _add_back0
+from ..backward import add_back1 as _add_back1
+from ..tensor import BACK_FUNCS, Tensor, add_back_func, wrap_forward_fn
 from ..tensor import backprop as _backprop
-from .common import _assert_array, _call, _copy, _describe, _name, _passed, _values
+from .common import _assert_array, _copy, _describe, _name, _Run, _values
+from .part1 import _random_dtype, _random_shape, _recursion_failure, _unhashable_problem
 
 __all__ = [
     "check_sorted_computational_graph",
@@ -90,6 +98,15 @@ def _non_scalar_end():
     return "y = x * x * 2, with end_grad [1., -2., 0.5]", x * x * 2, end_grad, {"x": x}
 
 
+def _pass_through():
+    # add hands grad_out on unchanged: s and x get the very same array, which is also end_grad.
+    # A backprop that adds into a gradient in place (grads[p] += g) changes all three.
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    end_grad = np.array([1.0, 0.5])
+    return "s = x + y; L = s + x, with end_grad [1., 0.5]", (x + y) + x, end_grad, {"x": x, "y": y}
+
+
 def _constant_leaf():
     x = Tensor([1.0, 2.0], requires_grad=True)
     constant = Tensor([3.0, 4.0])
@@ -104,7 +121,100 @@ def _deep_chain():
     return "a chain of 3,000 operations: y = y * 1.0 + 0.0, 1,500 times", y, None, {"x": x}
 
 
-_GRAPHS = [_chain, _diamond, _square, _shared_subexpression, _non_scalar_end, _constant_leaf, _deep_chain]
+_GRAPHS = [_chain, _diamond, _square, _shared_subexpression, _non_scalar_end, _pass_through, _constant_leaf, _deep_chain]
+
+
+def _random_graph(seed: int):
+    """A builder of a random graph: the same seed builds the same graph (once for the reference, once for the reader)."""
+
+    def build():
+        rng = np.random.default_rng(seed)
+        shape = _random_shape(rng, max_ndim=2, sizes=(1, 2, 3))
+        names = "abc"[: int(rng.integers(2, 4))]
+        leaves = {name: Tensor(_values(rng, shape, low=-1.0, high=1.0), requires_grad=True) for name in names}
+        if rng.random() < 0.5:
+            leaves["k"] = Tensor(_values(rng, shape, low=-1.0, high=1.0))  # a constant
+        nodes = dict(leaves)
+        lines = []
+        for i in range(int(rng.integers(3, 8))):
+            left, right = (str(name) for name in rng.choice(list(nodes), size=2))
+            op = str(rng.choice(["+", "*", "-", "relu", "* 0.5"]))
+            if op in ("+", "*", "-"):
+                value = {"+": nodes[left] + nodes[right], "*": nodes[left] * nodes[right], "-": nodes[left] - nodes[right]}[op]
+                text = f"{left} {op} {right}"
+            elif op == "relu":
+                value, text = nodes[left].relu(), f"{left}.relu()"
+            else:
+                value, text = nodes[left] * 0.5, f"{left} * 0.5"
+            nodes[f"h{i}"] = value
+            lines.append(f"h{i} = {text}")
+        last = f"h{i}"
+        if not nodes[last].requires_grad:  # built only from the constant: give it a way back to a leaf
+            nodes[last] = nodes[last] + leaves["a"]
+            lines[-1] += " + a"
+        if rng.random() < 0.5:
+            end, end_grad = nodes[last].sum(), None
+            lines.append(f"L = {last}.sum()")
+        else:
+            end, end_grad = nodes[last], _values(rng, nodes[last].shape)
+            lines.append(f"L = {last}, with end_grad {end_grad.tolist()}")
+        return f"the random graph {'; '.join(lines)} (leaves of shape {shape})", end, end_grad, leaves
+
+    return build
+
+
+# ---------------------------------------------------------------- a deep diamond, for backprop's running time
+
+
+def _check_diamond_add(a, b):
+    """a + b: the forward function of the diamonds below; its backward functions count their calls."""
+    return np.add(a, b)
+
+
+_diamond_add = wrap_forward_fn(_check_diamond_add)
+_DIAMONDS = 30
+_diamond_calls = {"count": 0, "limit": None}
+
+
+def _counted(back_fn):
+    def counted_back(grad_out, out, *args, **kwargs):
+        _diamond_calls["count"] += 1
+        limit = _diamond_calls["limit"]
+        if limit is not None and _diamond_calls["count"] > limit:
+            raise AssertionError(
+                f"check_backprop: on a graph of {_DIAMONDS} diamonds stacked one on another (h = h * 1.0 + "
+                f"h * 1.0, {_DIAMONDS} times), backprop called the backward functions of the {_DIAMONDS} "
+                f"additions {_diamond_calls['count']} times so far, where passing each node's gradient on once "
+                f"calls them {2 * _DIAMONDS} times.\n"
+                "  It sends gradients along every path from L separately, and the number of paths doubles "
+                f"with each diamond: 2**{_DIAMONDS} = {2**_DIAMONDS:,} paths here, so it would run for days.\n"
+                "  hint: visit the nodes once, in sorted_computational_graph order, and sum in a dict the "
+                "gradients that reach each node before passing its gradient on."
+            )
+        return back_fn(grad_out, out, *args, **kwargs)
+
+    return counted_back
+
+
+@contextmanager
+def _counting_diamond_back_funcs():
+    """Register the diamonds' backward functions (counted) while check_backprop runs, and only then."""
+    add_back_func(_check_diamond_add, 0, _counted(_add_back0))
+    add_back_func(_check_diamond_add, 1, _counted(_add_back1))
+    try:
+        yield
+    finally:
+        BACK_FUNCS.pop((_check_diamond_add, 0), None)
+        BACK_FUNCS.pop((_check_diamond_add, 1), None)
+
+
+def _deep_diamond():
+    x = Tensor([0.5, -1.0], requires_grad=True)
+    h = x
+    for _ in range(_DIAMONDS):
+        h = _diamond_add(h * 1.0, h * 1.0)
+    description = f"{_DIAMONDS} diamonds, h = h * 1.0 + h * 1.0 repeated ({2**_DIAMONDS:,} paths from L to x)"
+    return description, h.sum(), None, {"x": x}
 
 
 def _graph_nodes(end: Tensor) -> dict:
@@ -129,12 +239,53 @@ def _label(t: Tensor, leaves: dict) -> str:
 # ------------------------------------------------------------ chapter 7
 
 
-def check_sorted_computational_graph(fn: Callable) -> None:
+def _sorted_graph_problem(result, end: Tensor, leaves: dict) -> str | None:
+    """What makes ``result`` not a valid sorted_computational_graph(end), or None."""
+    nodes = _graph_nodes(end)
+    if not isinstance(result, (list, tuple)):
+        return f"expected a list of Tensors, got {type(result).__name__}"
+    for i, item in enumerate(result):
+        if not isinstance(item, Tensor):
+            unhashable = _unhashable_problem([item], "the graph's Tensors")
+            why = unhashable.replace("item 0", f"item {i}", 1) if unhashable else (
+                f"item {i} of the result is a {type(item).__name__}, not a Tensor: return the graph's "
+                "Tensors themselves (node), not values made from them (node.array)"
+            )
+            return why
+    ids = [id(t) for t in result]
+    counts = Counter(ids)
+    repeated = [t for t in result if counts[id(t)] > 1]
+    # A Tensor that does not require grad (a constant) may be listed or left out.
+    missing = [t for i, t in nodes.items() if i not in ids and t.requires_grad]
+    extra = [t for t in result if id(t) not in nodes]
+    if repeated:
+        return f"{_label(repeated[0], leaves)} appears {counts[id(repeated[0])]} times; each node must appear once"
+    if missing:
+        return f"{len(missing)} node(s) reachable from L are missing, e.g. {_label(missing[0], leaves)}"
+    if extra:
+        return f"{len(extra)} item(s) are not nodes of the graph, e.g. {extra[0]!r}"
+    if result[0] is not end:
+        return (
+            f"the first node must be L itself (the output), got {_label(result[0], leaves)}: "
+            "reverse the topological order, which puts L last"
+        )
+    position = {i: k for k, i in enumerate(ids)}
+    for node in result:
+        for parent in (node.recipe.parents.values() if node.recipe else ()):
+            if position.get(id(parent), len(ids)) < position[id(node)]:
+                return (
+                    f"{_label(parent, leaves)} comes before {_label(node, leaves)}, which was made "
+                    "from it: every node must come before its parents"
+                )
+    return None
+
+
+def check_sorted_computational_graph(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``sorted_computational_graph(tensor)``: every node once, ``tensor`` first, each node before its parents.
 
     A Tensor that does not require grad (a constant) may be listed or left out;
-    the graphs include one, and a chain of 3,000 operations (too deep to sort
-    by recursion).
+    the graphs include one, a chain of 3,000 operations (too deep to sort
+    by recursion) and random graphs.
 
     >>> from autograd_lite import sorted_computational_graph
     >>> from autograd_lite.checks import check_sorted_computational_graph
@@ -142,55 +293,32 @@ def check_sorted_computational_graph(fn: Callable) -> None:
     check_sorted_computational_graph: all tests passed
     """
     check = "check_sorted_computational_graph"
-    for build in _GRAPHS:
+    run = _Run(check, (fn,), seed, time_limit)
+    builds = _GRAPHS + [_random_graph(int(run.rng.integers(2**32))) for _ in range(3)]
+    for i, build in enumerate(builds):
         description, end, _, leaves = build()
         call = f"{_name(fn)}(L) for {description}"
-        result = _call(check, fn, (end,), call)
-        nodes = _graph_nodes(end)
-        problem = None
-        if not isinstance(result, (list, tuple)):
-            problem = f"expected a list of Tensors, got {type(result).__name__}"
-        else:
-            ids = [id(t) for t in result]
-            repeated = [t for t in result if ids.count(id(t)) > 1]
-            # A Tensor that does not require grad (a constant) may be listed or left out.
-            missing = [t for i, t in nodes.items() if i not in ids and t.requires_grad]
-            extra = [t for t in result if id(t) not in nodes]
-            if repeated:
-                problem = f"{_label(repeated[0], leaves)} appears {ids.count(id(repeated[0]))} times; each node must appear once"
-            elif missing:
-                problem = f"{len(missing)} node(s) reachable from L are missing, e.g. {_label(missing[0], leaves)}"
-            elif extra:
-                problem = f"{len(extra)} item(s) are not nodes of the graph, e.g. {extra[0]!r}"
-            elif result[0] is not end:
-                problem = (
-                    f"the first node must be L itself (the output), got {_label(result[0], leaves)}: "
-                    "reverse the topological order, which puts L last"
-                )
-            else:
-                position = {i: k for k, i in enumerate(ids)}
-                for node in result:
-                    for parent in (node.recipe.parents.values() if node.recipe else ()):
-                        if position.get(id(parent), len(ids)) < position[id(node)]:
-                            problem = (
-                                f"{_label(parent, leaves)} comes before {_label(node, leaves)}, which was made "
-                                "from it: every node must come before its parents"
-                            )
-                            break
-                    if problem:
-                        break
-        if problem:
-            raise AssertionError(f"{check}: wrong result for {call}\n  {problem}")
-    _passed(check)
+        with run.random_case(i >= len(_GRAPHS)):
+            try:
+                result = run.call(fn, (end,), call)
+            except RecursionError:
+                raise _recursion_failure(check, fn, description) from None
+            problem = _sorted_graph_problem(result, end, leaves)
+            if problem:
+                raise AssertionError(f"{check}: wrong result for {call}\n  {problem}")
+    run.passed()
 
 
-def check_backprop(fn: Callable) -> None:
+def check_backprop(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``backprop(end_node, end_grad=None)``: each leaf that requires grad gets dL/d(leaf) added to ``.grad``.
 
     The cases include a node with two outgoing edges, ``x * x``, a non-scalar
-    end node with ``end_grad``, a leaf that does not require grad, a chain of
-    3,000 operations, and a leaf whose ``.grad`` already holds a gradient (the
-    new one is added to it).  Other Tensors must keep ``.grad`` None.
+    end node with ``end_grad`` (which backprop must leave unchanged), an
+    ``add`` whose output and input share one gradient array, a leaf that does
+    not require grad, a chain of 3,000 operations, a stack of 30 diamonds
+    (2**30 paths: backprop must visit each node once, not each path), a leaf
+    whose ``.grad`` already holds a gradient (the new one is added to it), and
+    random graphs.  Other Tensors must keep ``.grad`` None.
 
     >>> from autograd_lite import backprop
     >>> from autograd_lite.checks import check_backprop
@@ -198,57 +326,77 @@ def check_backprop(fn: Callable) -> None:
     check_backprop: all tests passed
     """
     check = "check_backprop"
+    run = _Run(check, (fn,), seed, time_limit)
+    cases = [(build, False, False) for build in _GRAPHS] + [(_diamond, True, False), (_deep_diamond, False, False)]
+    cases += [(_random_graph(int(run.rng.integers(2**32))), bool(run.rng.random() < 0.3), True) for _ in range(3)]
+    with _counting_diamond_back_funcs():
+        for build, holds_grad, drawn in cases:
+            with run.random_case(drawn):
+                _check_backprop_case(run, fn, build, holds_grad)
+    run.passed()
+
+
+def _check_backprop_case(run: _Run, fn: Callable, build: Callable, holds_grad: bool) -> None:
+    check = run.check
     hints = {
         "values": "sum the gradients that reach a node along different paths, and add a leaf's gradient "
         "to the .grad it already has.",
         "shape": "a leaf's gradient has the leaf's shape.",
     }
-    for build, holds_grad in [(build, False) for build in _GRAPHS] + [(_diamond, True)]:
-        _, reference_end, reference_end_grad, reference_leaves = build()
-        description, end, end_grad, leaves = build()
-        if holds_grad:
-            description += ", where a, b and c already hold a .grad of 10s"
-            for leaf in (*reference_leaves.values(), *leaves.values()):
+    _, reference_end, reference_end_grad, reference_leaves = build()
+    description, end, end_grad, leaves = build()
+    if holds_grad:
+        description += ", where the leaves already hold a .grad of 10s"
+        for leaf in (*reference_leaves.values(), *leaves.values()):
+            if leaf.requires_grad:
                 leaf.grad = Tensor(np.full(leaf.shape, 10.0))
-        _backprop(reference_end, reference_end_grad)
-        call = f"{_name(fn)}(L{'' if end_grad is None else ', end_grad'}) for {description}"
-        _call(check, fn, (end, end_grad), call)
-        for name, leaf in leaves.items():
-            expected = reference_leaves[name].grad
-            actual = leaf.grad
-            what = f"{name}.grad"
-            if expected is None:
-                if actual is not None:
-                    raise AssertionError(
-                        f"{check}: wrong {what} for {call}\n  expected: None ({name} does not require grad)\n"
-                        f"  actual: {actual!r}"
-                    )
-                continue
-            if not isinstance(actual, Tensor):
+    _diamond_calls.update(count=0, limit=None)
+    _backprop(reference_end, reference_end_grad)
+    call = f"{_name(fn)}(L{'' if end_grad is None else ', end_grad'}) for {description}"
+    _diamond_calls.update(count=0, limit=4 * _DIAMONDS)
+    try:
+        run.call(fn, (end, end_grad), call, names=("", "end_grad"))
+    except RecursionError:
+        raise _recursion_failure(check, fn, description) from None
+    finally:
+        _diamond_calls.update(count=0, limit=None)
+    for name, leaf in leaves.items():
+        expected = reference_leaves[name].grad
+        actual = leaf.grad
+        what = f"{name}.grad"
+        if expected is None:
+            if actual is not None:
                 raise AssertionError(
-                    f"{check}: wrong {what} for {call}\n  expected: a Tensor holding {expected.array!r}\n"
-                    f"  actual: {actual!r}\n  hint: store each leaf's gradient as a Tensor: leaf.grad = Tensor(grad)"
+                    f"{check}: wrong {what} for {call}\n  expected: None ({name} does not require grad)\n"
+                    f"  actual: {actual!r}"
                 )
-            _assert_array(check, call, [], expected.array, actual.array, what=what, hints=hints)
-        for node in _graph_nodes(end).values():
-            if node.recipe is not None and node.grad is not None:
-                raise AssertionError(
-                    f"{check}: wrong result for {call}\n  a non-leaf Tensor ({_label(node, leaves)}) got a .grad: "
-                    f"{node.grad!r}\n  hint: keep the gradients of other nodes in a dict inside backprop; only "
-                    "leaves store .grad."
-                )
-    _passed(check)
+            continue
+        if not isinstance(actual, Tensor):
+            raise AssertionError(
+                f"{check}: wrong {what} for {call}\n  expected: a Tensor holding {expected.array!r}\n"
+                f"  actual: {actual!r}\n  hint: store each leaf's gradient as a Tensor: leaf.grad = Tensor(grad)"
+            )
+        _assert_array(check, call, [], expected.array, actual.array, what=what, hints=hints)
+    for node in _graph_nodes(end).values():
+        if node.recipe is not None and node.grad is not None:
+            raise AssertionError(
+                f"{check}: wrong result for {call}\n  a non-leaf Tensor ({_label(node, leaves)}) got a .grad: "
+                f"{node.grad!r}\n  hint: keep the gradients of other nodes in a dict inside backprop; only "
+                "leaves store .grad."
+            )
 
 
 # ------------------------------------------------------------ chapter 8
 
+_BACK_ARGS = ("grad_out", "out", "x", "y")
 
 
-def check_sum_back(fn: Callable) -> None:
+def check_sum_back(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``sum_back(grad_out, out, x, dim=None, keepdim=False)``, the backward function of ``x.sum(dim, keepdim)``.
 
     The cases sum over everything, one dimension (negative too) or a tuple of
-    them, with ``keepdim`` True and False.
+    them in any order (``dim=(1, 0)``, ``(-1, 0)``), with ``keepdim`` True and
+    False.
 
     >>> from autograd_lite import sum_back
     >>> from autograd_lite.checks import check_sum_back
@@ -256,10 +404,14 @@ def check_sum_back(fn: Callable) -> None:
     check_sum_back: all tests passed
     """
     check = "check_sum_back"
+    run = _Run(check, (fn,), seed, time_limit)
     rng = np.random.default_rng(11)
     hints = {
         "shape": "the gradient has x's shape: put the summed dimensions back (size 1) when keepdim is False, "
         "then broadcast.",
+        "values": "put each summed dimension back where it was in x: np.expand_dims(grad_out, dim) with the "
+        "whole tuple does it, while inserting one axis at a time in the order given goes wrong for "
+        "dim=(1, 0).",
         "dtype": _DTYPE_HINT,
     }
     cases = [  # (shape of x, dim, keepdim, dtype)
@@ -271,22 +423,41 @@ def check_sum_back(fn: Callable) -> None:
         ((2, 3, 4), (0, 2), False, np.float64),
         ((2, 3, 4), (0, -1), True, np.float64),
         ((4, 2), 0, False, np.float32),
+        ((3, 3, 3), (1, 0), False, np.float64),  # a tuple out of order: the axes go back where they were
+        ((2, 3, 4), (1, 0), False, np.float64),
+        ((3, 3, 3), (-1, 0), False, np.float64),
+        ((2, 2, 2, 2), (2, 0), False, np.float64),
+        ((2, 3, 4), (2, -3), False, np.float64),
     ]
-    for shape, dim, keepdim, dtype in cases:
-        x = _values(rng, shape, dtype)
+    n_fixed = len(cases)
+    for _ in range(4):
+        shape = tuple(int(run.rng.integers(2, 4)) for _ in range(run.rng.integers(1, 5)))
+        kind = run.rng.integers(0, 3)
+        if kind == 0:
+            dim = None
+        elif kind == 1:
+            dim = int(run.rng.integers(-len(shape), len(shape)))
+        else:
+            axes = run.rng.permutation(len(shape))[: run.rng.integers(1, len(shape) + 1)]
+            dim = tuple(int(a) - (len(shape) if run.rng.random() < 0.3 else 0) for a in axes)
+        cases.append((shape, dim, bool(run.rng.random() < 0.5), _random_dtype(run.rng)))
+    for i, (shape, dim, keepdim, dtype) in enumerate(cases):
+        source = rng if i < n_fixed else run.rng
+        x = _values(source, shape, dtype)
         out = x.sum(axis=dim, keepdims=keepdim)
-        grad_out = _values(rng, out.shape, dtype)
-        expected = np.asarray(_sum_back(grad_out.copy(), out.copy(), x.copy(), dim, keepdim))
-        call = (
-            f"{_name(fn)}({_describe('grad_out', grad_out)}, out = x.sum(axis={dim!r}, keepdims={keepdim}), "
-            f"{_describe('x', x)}, dim={dim!r}, keepdim={keepdim})"
-        )
-        actual = _call(check, fn, (grad_out.copy(), out.copy(), x.copy(), dim, keepdim), call)
-        _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
-    _passed(check)
+        grad_out = _values(source, out.shape, dtype)
+        with run.random_case(i >= n_fixed):
+            expected = np.asarray(_sum_back(grad_out.copy(), out.copy(), x.copy(), dim, keepdim))
+            call = (
+                f"{_name(fn)}({_describe('grad_out', grad_out)}, out = x.sum(axis={dim!r}, keepdims={keepdim}), "
+                f"{_describe('x', x)}, dim={dim!r}, keepdim={keepdim})"
+            )
+            actual = run.call(fn, (grad_out.copy(), out.copy(), x.copy(), dim, keepdim), call, names=_BACK_ARGS[:3])
+            _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
+    run.passed()
 
 
-def check_permute_back(fn: Callable) -> None:
+def check_permute_back(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``permute_back(grad_out, out, x, axes)``, the backward function of ``np.transpose(x, axes)``.
 
     >>> from autograd_lite import permute_back
@@ -295,6 +466,7 @@ def check_permute_back(fn: Callable) -> None:
     check_permute_back: all tests passed
     """
     check = "check_permute_back"
+    run = _Run(check, (fn,), seed, time_limit)
     rng = np.random.default_rng(12)
     hints = {
         "shape": "dimension axes[i] of x became dimension i of out: apply the inverse permutation, "
@@ -311,22 +483,39 @@ def check_permute_back(fn: Callable) -> None:
         ((2, 3, 4), (-1, 0, 1), np.float64),
         ((3, 2, 2), (1, 2, 0), np.float32),
     ]
-    for shape, axes, dtype in cases:
-        x = _values(rng, shape, dtype)
+    n_fixed = len(cases)
+    for _ in range(3):
+        ndim = int(run.rng.integers(2, 5))
+        axes = tuple(int(a) - (ndim if run.rng.random() < 0.2 else 0) for a in run.rng.permutation(ndim))
+        cases.append((tuple(int(run.rng.integers(2, 5)) for _ in range(ndim)), axes, _random_dtype(run.rng)))
+    for i, (shape, axes, dtype) in enumerate(cases):
+        source = rng if i < n_fixed else run.rng
+        x = _values(source, shape, dtype)
         out = np.transpose(x, axes)
-        grad_out = _values(rng, out.shape, dtype)
-        expected = np.asarray(_permute_back(grad_out.copy(), out.copy(), x.copy(), axes))
-        call = f"{_name(fn)}({_describe('grad_out', grad_out)}, out = np.transpose(x, {axes}), {_describe('x', x)}, axes={axes})"
-        actual = _call(check, fn, (grad_out.copy(), out.copy(), x.copy(), axes), call)
-        _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
-    _passed(check)
+        grad_out = _values(source, out.shape, dtype)
+        with run.random_case(i >= n_fixed):
+            expected = np.asarray(_permute_back(grad_out.copy(), out.copy(), x.copy(), axes))
+            call = f"{_name(fn)}({_describe('grad_out', grad_out)}, out = np.transpose(x, {axes}), {_describe('x', x)}, axes={axes})"
+            actual = run.call(fn, (grad_out.copy(), out.copy(), x.copy(), axes), call, names=_BACK_ARGS[:3])
+            _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
+    run.passed()
 
 
-def check_maximum_back0(fn: Callable) -> None:
+_MAXIMUM_DTYPE_HINT = (
+    "the gradient keeps the dtype of grad_out (float32 stays float32). Watch the tie's 0.5: "
+    "0.5 * (x == y) is float64, because a Python float times a bool array makes float64 (a bool "
+    "array has no float type of its own to keep), and float32 * float64 is float64. So "
+    "grad_out * ((x > y) + 0.5 * (x == y)) turns float32 into float64, while "
+    "grad_out * (x > y) + 0.5 * grad_out * (x == y) stays float32 (0.5 * grad_out keeps grad_out's dtype)."
+)
+
+
+def check_maximum_back0(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``maximum_back0(grad_out, out, x, y)``, the backward function of ``np.maximum(x, y)`` for ``x``.
 
     Where x wins it gets grad_out, where it loses 0, and on a tie half: the
-    cases include ties, broadcasting both ways, and ``y`` a Python number.
+    cases include ties, broadcasting both ways, ``y`` a Python number, and
+    float32 arrays (the gradient stays float32).
 
     >>> from autograd_lite import maximum_back0
     >>> from autograd_lite.checks import check_maximum_back0
@@ -334,10 +523,11 @@ def check_maximum_back0(fn: Callable) -> None:
     check_maximum_back0: all tests passed
     """
     check = "check_maximum_back0"
+    run = _Run(check, (fn,), seed, time_limit)
     hints = {
         "values": "where x == y, x and y share grad_out evenly: each gets half.",
         "shape": "the gradient has x's shape: unbroadcast it.",
-        "dtype": _DTYPE_HINT,
+        "dtype": _MAXIMUM_DTYPE_HINT,
     }
     cases = [  # (grad_out, x, y)
         (np.ones(4), np.array([1.0, 2.0, 3.0, 2.0]), np.array([2.0, 2.0, 2.0, 0.0])),
@@ -346,19 +536,42 @@ def check_maximum_back0(fn: Callable) -> None:
         (np.array([[2.0, 2.0], [2.0, 2.0]]), np.array([1.0, -1.0]), np.array([[1.0, 1.0], [-1.0, 5.0]])),
         (np.ones(3, np.float32), np.array([1.0, 0.0, -1.0], np.float32), np.array([0.0, 0.0, 0.0], np.float32)),
     ]
-    for grad_out, x, y in cases:
+    n_fixed = len(cases)
+    for _ in range(4):
+        dtype = _random_dtype(run.rng)
+        full = tuple(int(run.rng.integers(1, 4)) for _ in range(run.rng.integers(1, 3)))
+        x = run.rng.choice([-1.0, 0.0, 1.0], size=full[run.rng.integers(0, len(full)):]).astype(dtype)
+        if run.rng.random() < 0.3:
+            y = float(run.rng.choice([-1.0, 0.0, 1.0]))
+        else:
+            y = run.rng.choice([-1.0, 0.0, 1.0], size=full[run.rng.integers(0, len(full)):]).astype(dtype)
+        cases.append((_values(run.rng, np.broadcast_shapes(x.shape, np.shape(y)), dtype), x, y))
+    for i, (grad_out, x, y) in enumerate(cases):
         out = np.maximum(x, y)
-        expected = np.asarray(_maximum_back0(grad_out.copy(), out.copy(), x.copy(), _copy(y)))
-        call = (
-            f"{_name(fn)}({_describe('grad_out', grad_out)}, out = np.maximum(x, y), "
-            f"{_describe('x', x)}, {_describe('y', y)})"
-        )
-        actual = _call(check, fn, (grad_out.copy(), out.copy(), x.copy(), _copy(y)), call)
-        _assert_array(check, call, [("grad_out", grad_out), ("x", x), ("y", y)], expected, actual, hints=hints)
-    _passed(check)
+        with run.random_case(i >= n_fixed):
+            expected = np.asarray(_maximum_back0(grad_out.copy(), out.copy(), x.copy(), _copy(y)))
+            call = (
+                f"{_name(fn)}({_describe('grad_out', grad_out)}, out = np.maximum(x, y), "
+                f"{_describe('x', x)}, {_describe('y', y)})"
+            )
+            actual = run.call(fn, (grad_out.copy(), out.copy(), x.copy(), _copy(y)), call, names=_BACK_ARGS)
+            _assert_array(check, call, [("grad_out", grad_out), ("x", x), ("y", y)], expected, actual, hints=hints)
+    run.passed()
 
 
-def check_indexing_back(fn: Callable) -> None:
+def _random_index(rng: np.random.Generator, shape: tuple):
+    kind = rng.integers(0, 4)
+    if kind == 0:  # integers, with repeats
+        return rng.integers(0, shape[0], size=int(rng.integers(1, 6)))
+    if kind == 1:
+        start = int(rng.integers(0, shape[0]))
+        return slice(start, int(rng.integers(start, shape[0] + 1)))
+    if kind == 2:
+        return rng.random(shape) < 0.5
+    return tuple(rng.integers(0, size, size=3) for size in shape)
+
+
+def check_indexing_back(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``indexing_back(grad_out, out, x, index)``, the backward function of ``x[index]``.
 
     An element picked more than once must get the sum of its gradients.
@@ -369,6 +582,7 @@ def check_indexing_back(fn: Callable) -> None:
     check_indexing_back: all tests passed
     """
     check = "check_indexing_back"
+    run = _Run(check, (fn,), seed, time_limit)
     rng = np.random.default_rng(13)
     hints = {
         "values": "an element picked twice must get both gradients: grad[index] += grad_out keeps only one "
@@ -385,12 +599,20 @@ def check_indexing_back(fn: Callable) -> None:
         ((4,), np.array([True, False, True, False]), np.float64),
         ((4, 3), np.array([3, 3, 1]), np.float32),
     ]
-    for shape, index, dtype in cases:
-        x = _values(rng, shape, dtype)
+    n_fixed = len(cases)
+    for _ in range(3):
+        shape = tuple(int(run.rng.integers(2, 5)) for _ in range(run.rng.integers(1, 3)))
+        cases.append((shape, _random_index(run.rng, shape), _random_dtype(run.rng)))
+    for i, (shape, index, dtype) in enumerate(cases):
+        source = rng if i < n_fixed else run.rng
+        x = _values(source, shape, dtype)
         out = x[index]
-        grad_out = _values(rng, np.shape(out), dtype)
-        expected = np.asarray(_indexing_back(grad_out.copy(), out.copy(), x.copy(), _copy(index)))
-        call = f"{_name(fn)}({_describe('grad_out', grad_out)}, out = x[index], {_describe('x', x)}, index={index!r})"
-        actual = _call(check, fn, (grad_out.copy(), out.copy(), x.copy(), _copy(index)), call)
-        _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
-    _passed(check)
+        grad_out = _values(source, np.shape(out), dtype)
+        with run.random_case(i >= n_fixed):
+            expected = np.asarray(_indexing_back(grad_out.copy(), out.copy(), x.copy(), _copy(index)))
+            call = f"{_name(fn)}({_describe('grad_out', grad_out)}, out = x[index], {_describe('x', x)}, index={index!r})"
+            actual = run.call(
+                fn, (grad_out.copy(), out.copy(), x.copy(), _copy(index)), call, names=(*_BACK_ARGS[:3], "index")
+            )
+            _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
+    run.passed()

@@ -14,7 +14,9 @@ of these checks:
 A check compares the reader's answers with the library's own
 ``autograd_lite.nn``, ``autograd_lite.nn.functional`` and
 ``autograd_lite.optim`` (which the tests hold to finite differences and to
-the update equations).  When every case is right it prints one line,
+the update equations), on fixed cases and on cases drawn at random (a new
+seed on every call, printed with a failure; ``seed=`` repeats it), each call
+of the reader's code with a time limit (``time_limit=``).  When every case is right it prints one line,
 ``<check name>: all tests passed``.  Otherwise it raises:
 
 - ``NotImplementedError`` while the code is still the exercise's stub, naming
@@ -54,30 +56,20 @@ from ..nn import Module, Parameter
 from ..nn.functional import cross_entropy as _cross_entropy
 from ..optim import SGD as _SGD
 from ..tensor import Tensor
-from .common import _name, _passed, _show
+from .common import _name, _Run, _show
 
 __all__ = ["check_linear", "check_cross_entropy", "check_sgd_step"]
 
 _RTOL, _ATOL = 1e-6, 1e-9
 
 
-def _call(check: str, label: str, fn: Callable, call: str, *args, **kwargs) -> Any:
+def _call(run: _Run, label: str, fn: Callable, call: str, *args, **kwargs) -> Any:
     """Run the reader's code ``fn`` (named ``label``: ``Linear``, ``Linear.forward``, ``SGD.step``).
 
-    The stub's NotImplementedError becomes the book's message; any other
-    exception gets a note naming the call.
+    The stub's NotImplementedError becomes the book's message, the call has
+    the check's time limit, and any other exception gets a note naming the call.
     """
-    try:
-        return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise NotImplementedError(
-            f"{check}: {label} is not implemented yet. Fill in its body, then run {check} again."
-        ) from None
-    except AssertionError:
-        raise
-    except Exception as exc:
-        exc.add_note(f"({check}: raised by {call})")
-        raise
+    return run.call(fn, args, call, kwargs=kwargs, label=label)
 
 
 def _fail(check: str, what: str, call: str, lines: list[str], hint: str | None = None) -> AssertionError:
@@ -106,12 +98,13 @@ def _linear_call(cls, in_features: int, out_features: int, seed: int, bias: bool
     return f"{_name(cls)}({in_features}, {out_features}{bias_text}, rng=np.random.default_rng({seed}))"
 
 
-def _make_linear(check: str, cls, in_features: int, out_features: int, seed: int, bias: bool = True):
+def _make_linear(run: _Run, cls, in_features: int, out_features: int, seed: int, bias: bool = True):
+    check = run.check
     call = _linear_call(cls, in_features, out_features, seed, bias)
     kwargs = {"rng": np.random.default_rng(seed)}
     if not bias:
         kwargs["bias"] = False
-    layer = _call(check, _name(cls), cls, call, in_features, out_features, **kwargs)
+    layer = _call(run, _name(cls), cls, call, in_features, out_features, **kwargs)
     if not isinstance(layer, Module):
         raise _fail(
             check, "not a Module", call, [f"  actual: {type(layer).__name__}"],
@@ -136,13 +129,14 @@ def _check_parameter(check: str, call: str, layer, name: str, shape: tuple, shap
     return param
 
 
-def _check_linear_init(check: str, cls) -> None:
+def _check_linear_init(run: _Run, cls) -> None:
+    check = run.check
     weight_hint = (
         "the weight has shape (out_features, in_features), as in PyTorch: row j holds the weights "
         "of output j, and forward computes x @ weight.T."
     )
     for in_features, out_features, seed in [(3, 3, 0), (4, 2, 1), (1, 5, 2)]:
-        layer, call = _make_linear(check, cls, in_features, out_features, seed)
+        layer, call = _make_linear(run, cls, in_features, out_features, seed)
         weight = _check_parameter(check, call, layer, "weight", (out_features, in_features), weight_hint)
         bias = _check_parameter(check, call, layer, "bias", (out_features,), "the bias has one entry per output: shape (out_features,).")
         params = list(layer.parameters())
@@ -152,7 +146,7 @@ def _check_linear_init(check: str, cls) -> None:
                 ["  expected: [layer.weight, layer.bias], in that order", f"  actual: {params!r}"],
                 "assign self.weight before self.bias, both as Parameters, and nothing else as a Parameter.",
             )
-        again, _ = _make_linear(check, cls, in_features, out_features, seed)
+        again, _ = _make_linear(run, cls, in_features, out_features, seed)
         if not (np.array_equal(again.weight.array, weight.array) and np.array_equal(again.bias.array, bias.array)):
             raise _fail(
                 check, "different weights from the same seed", call,
@@ -163,7 +157,7 @@ def _check_linear_init(check: str, cls) -> None:
 
     # A big layer shows the distribution: uniform in [-1/sqrt(in), 1/sqrt(in)], weight and bias.
     in_features, out_features, seed = 100, 200, 3
-    layer, call = _make_linear(check, cls, in_features, out_features, seed)
+    layer, call = _make_linear(run, cls, in_features, out_features, seed)
     bound = 1 / math.sqrt(in_features)
     hint = (
         "draw the weight and the bias from the uniform distribution on [-b, b] with "
@@ -192,7 +186,7 @@ def _check_linear_init(check: str, cls) -> None:
                 hint,
             )
 
-    layer, call = _make_linear(check, cls, 4, 3, 4, bias=False)
+    layer, call = _make_linear(run, cls, 4, 3, 4, bias=False)
     weight = _check_parameter(check, call, layer, "weight", (3, 4), weight_hint)
     params = list(layer.parameters())
     if getattr(layer, "bias", "missing") is not None or len(params) != 1 or params[0] is not weight:
@@ -204,58 +198,68 @@ def _check_linear_init(check: str, cls) -> None:
         )
 
 
-def _check_linear_forward(check: str, cls) -> None:
+def _check_linear_forward(run: _Run, cls) -> None:
     rng = np.random.default_rng(10)
-    for in_features, out_features, batch, bias in [(3, 3, 2, True), (4, 2, 3, True), (2, 5, 4, True), (3, 2, 2, False)]:
-        layer, call = _make_linear(check, cls, in_features, out_features, in_features + out_features, bias)
-        x = _values(rng, (batch, in_features))
-        grad_out = _values(rng, (batch, out_features))
-        weight = layer.weight.array.copy()
-        bias_values = layer.bias.array.copy() if bias else np.zeros(out_features)
-        expected = x @ weight.T + bias_values
-        x_tensor = Tensor(x, requires_grad=True)
-        forward_call = f"{call}(x) with x of shape {x.shape}"
-        out = _call(check, f"{_name(cls)}.forward", layer, forward_call, x_tensor)
-        inputs = [_show("x", x), _show("layer.weight", weight)] + ([_show("layer.bias", bias_values)] if bias else [])
-        if not isinstance(out, Tensor):
-            raise _fail(
-                check, "wrong output type", forward_call, [f"  actual: {type(out).__name__}"],
-                "return a Tensor built with Tensor operations: x @ self.weight.T + self.bias.",
-            )
-        if not _close(out.array, expected):
-            hint = None
-            if out.shape == expected.shape and bias and _close(out.array, x @ weight.T):
-                hint = "the output is x @ weight.T without the bias: add self.bias."
-            elif out.shape == expected.shape and _close(out.array, x @ weight + bias_values):
-                hint = "the weight has shape (out_features, in_features): multiply by its transpose, x @ self.weight.T."
-            elif out.shape != expected.shape:
-                hint = f"the output has shape (batch, out_features) = {expected.shape}."
-            raise _fail(
-                check, "wrong output", forward_call,
-                inputs + [_show("expected", expected), _show("actual", out.array)], hint,
-            )
-        if not out.requires_grad:
-            raise _fail(
-                check, "no graph behind the output", forward_call, [f"  actual: {out!r}"],
-                "compute the output with Tensor operations on x and the Parameters (not on their "
-                ".array), so backward() reaches the weights.",
-            )
-        _call(check, "backward", out.backward, f"{forward_call}, then backward()", grad_out)
-        grads = [("x", x_tensor, grad_out @ weight), ("layer.weight", layer.weight, grad_out.T @ x)]
-        if bias:
-            grads.append(("layer.bias", layer.bias, grad_out.sum(axis=0)))
-        for name, tensor, expected_grad in grads:
-            actual_grad = None if tensor.grad is None else tensor.grad.array
-            if actual_grad is None or not _close(actual_grad, expected_grad):
-                raise _fail(
-                    check, f"wrong gradient for {name}", f"{forward_call}, then backward(grad_out)",
-                    inputs + [_show("grad_out", grad_out), _show("expected", expected_grad),
-                              _show("actual", actual_grad) if actual_grad is not None else "  actual: None"],
-                    "build the output only from Tensor operations on x, self.weight and self.bias.",
-                )
+    cases = [(3, 3, 2, True, rng), (4, 2, 3, True, rng), (2, 5, 4, True, rng), (3, 2, 2, False, rng)]
+    for _ in range(2):
+        sizes = run.rng.integers(1, 7, size=3)
+        cases.append((int(sizes[0]), int(sizes[1]), int(sizes[2]), bool(run.rng.random() < 0.8), run.rng))
+    for in_features, out_features, batch, bias, source in cases:
+        with run.random_case(source is run.rng):
+            _check_linear_forward_case(run, cls, in_features, out_features, batch, bias, source)
 
 
-def check_linear(cls) -> None:
+def _check_linear_forward_case(run: _Run, cls, in_features: int, out_features: int, batch: int, bias: bool, rng) -> None:
+    check = run.check
+    layer, call = _make_linear(run, cls, in_features, out_features, in_features + out_features, bias)
+    x = _values(rng, (batch, in_features))
+    grad_out = _values(rng, (batch, out_features))
+    weight = layer.weight.array.copy()
+    bias_values = layer.bias.array.copy() if bias else np.zeros(out_features)
+    expected = x @ weight.T + bias_values
+    x_tensor = Tensor(x, requires_grad=True)
+    forward_call = f"{call}(x) with x of shape {x.shape}"
+    out = _call(run, f"{_name(cls)}.forward", layer, forward_call, x_tensor)
+    inputs = [_show("x", x), _show("layer.weight", weight)] + ([_show("layer.bias", bias_values)] if bias else [])
+    if not isinstance(out, Tensor):
+        raise _fail(
+            check, "wrong output type", forward_call, [f"  actual: {type(out).__name__}"],
+            "return a Tensor built with Tensor operations: x @ self.weight.T + self.bias.",
+        )
+    if not _close(out.array, expected):
+        hint = None
+        if out.shape == expected.shape and bias and _close(out.array, x @ weight.T):
+            hint = "the output is x @ weight.T without the bias: add self.bias."
+        elif out.shape == expected.shape and weight.shape[0] == weight.shape[1] and _close(out.array, x @ weight + bias_values):
+            hint = "the weight has shape (out_features, in_features): multiply by its transpose, x @ self.weight.T."
+        elif out.shape != expected.shape:
+            hint = f"the output has shape (batch, out_features) = {expected.shape}."
+        raise _fail(
+            check, "wrong output", forward_call,
+            inputs + [_show("expected", expected), _show("actual", out.array)], hint,
+        )
+    if not out.requires_grad:
+        raise _fail(
+            check, "no graph behind the output", forward_call, [f"  actual: {out!r}"],
+            "compute the output with Tensor operations on x and the Parameters (not on their "
+            ".array), so backward() reaches the weights.",
+        )
+    _call(run, "backward", out.backward, f"{forward_call}, then backward()", grad_out)
+    grads = [("x", x_tensor, grad_out @ weight), ("layer.weight", layer.weight, grad_out.T @ x)]
+    if bias:
+        grads.append(("layer.bias", layer.bias, grad_out.sum(axis=0)))
+    for name, tensor, expected_grad in grads:
+        actual_grad = None if tensor.grad is None else tensor.grad.array
+        if actual_grad is None or not _close(actual_grad, expected_grad):
+            raise _fail(
+                check, f"wrong gradient for {name}", f"{forward_call}, then backward(grad_out)",
+                inputs + [_show("grad_out", grad_out), _show("expected", expected_grad),
+                          _show("actual", actual_grad) if actual_grad is not None else "  actual: None"],
+                "build the output only from Tensor operations on x, self.weight and self.bias.",
+            )
+
+
+def check_linear(cls, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check a ``Linear(in_features, out_features, bias=True, rng=None)`` layer class.
 
     The class must subclass ``autograd_lite.nn.Module`` and hold ``weight``, a
@@ -270,10 +274,10 @@ def check_linear(cls) -> None:
     >>> check_linear(Linear)
     check_linear: all tests passed
     """
-    check = "check_linear"
-    _check_linear_init(check, cls)
-    _check_linear_forward(check, cls)
-    _passed(check)
+    run = _Run("check_linear", (cls,), seed, time_limit)
+    _check_linear_init(run, cls)
+    _check_linear_forward(run, cls)
+    run.passed()
 
 
 # ------------------------------------------------------------------ cross_entropy
@@ -293,7 +297,7 @@ def _cross_entropy_hint(logits: np.ndarray, targets: np.ndarray, actual: float, 
     return None
 
 
-def check_cross_entropy(fn: Callable) -> None:
+def check_cross_entropy(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``cross_entropy(logits, targets)``: the mean of ``-log softmax(logits)[n, targets[n]]``.
 
     ``logits`` is a Tensor of shape (N, C) that requires grad, ``targets`` an
@@ -308,6 +312,7 @@ def check_cross_entropy(fn: Callable) -> None:
     check_cross_entropy: all tests passed
     """
     check = "check_cross_entropy"
+    run = _Run(check, (fn,), seed, time_limit)
     rng = np.random.default_rng(7)
     cases = [
         (_values(rng, (4, 3)), np.array([0, 2, 1, 2])),
@@ -318,53 +323,64 @@ def check_cross_entropy(fn: Callable) -> None:
         # ... and the target's probability underflows to 0 unless log_softmax is computed directly.
         (np.array([[0.0, 1000.0, 0.0, 0.0], [-500.0, 500.0, 0.0, 2.0]]), np.array([0, 1])),
     ]
-    for logits, targets in cases:
-        logits_tensor = Tensor(logits, requires_grad=True)
-        call = f"{_name(fn)}(logits of shape {logits.shape}, targets = {targets.tolist()})"
-        inputs = [_show("logits", logits)]
-        reference_logits = Tensor(logits, requires_grad=True)
-        reference = _cross_entropy(reference_logits, targets)
-        reference.backward()
-        expected, expected_grad = reference.item(), reference_logits.grad.array
-        try:
-            with np.errstate(over="raise", divide="raise", invalid="raise"):
-                loss = _call(check, _name(fn), fn, call, logits_tensor, targets.copy())
-                if isinstance(loss, Tensor) and loss.requires_grad and loss.size == 1:
-                    _call(check, "backward", loss.backward, f"{call}.backward()")
-        except FloatingPointError as exc:
-            raise _fail(
-                check, f"floating-point {exc}", call, inputs,
-                "exp(1000.0) overflows and log(0.0) is -inf: subtract each row's maximum before exp, and "
-                "compute log_softmax directly as (x - m) - log(sum(exp(x - m))).",
-            ) from None
-        if not isinstance(loss, Tensor) or loss.size != 1:
-            actual = repr(loss) if not isinstance(loss, Tensor) else f"a Tensor of shape {loss.shape}"
-            raise _fail(
-                check, "wrong result", call, inputs + ["  expected: a one-element Tensor (the mean loss)", f"  actual: {actual}"],
-                "return the mean over the batch as a Tensor, e.g. -picked.mean().",
-            )
-        actual = loss.item()
-        if not math.isclose(actual, expected, rel_tol=_RTOL, abs_tol=_ATOL):
-            raise _fail(
-                check, "wrong loss", call, inputs + [f"  expected: {expected!r}", f"  actual: {actual!r}"],
-                _cross_entropy_hint(logits, targets, actual, expected),
-            )
-        if not loss.requires_grad:
-            raise _fail(
-                check, "no graph behind the loss", call, [f"  actual: {loss!r}"],
-                "compute the loss with Tensor operations on logits (not on logits.array), so "
-                "backward() reaches the logits.",
-            )
-        actual_grad = None if logits_tensor.grad is None else logits_tensor.grad.array
-        if actual_grad is None or not _close(actual_grad, expected_grad):
-            raise _fail(
-                check, "wrong gradient for logits", f"{call}.backward()",
-                inputs + [_show("expected", expected_grad),
-                          _show("actual", actual_grad) if actual_grad is not None else "  actual: None"],
-                "treat the row maximum you subtract as a constant (a plain array), and build the rest "
-                "from Tensor operations.",
-            )
-    _passed(check)
+    n_fixed = len(cases)
+    for _ in range(3):
+        n, classes = int(run.rng.integers(1, 7)), int(run.rng.integers(2, 9))
+        scale = float(run.rng.choice([1.0, 1.0, 300.0]))  # sometimes logits large enough to overflow exp
+        cases.append((_values(run.rng, (n, classes)) * scale, run.rng.integers(0, classes, size=n)))
+    for index, (logits, targets) in enumerate(cases):
+        with run.random_case(index >= n_fixed):
+            _check_cross_entropy_case(run, fn, logits, targets)
+    run.passed()
+
+
+def _check_cross_entropy_case(run: _Run, fn: Callable, logits: np.ndarray, targets: np.ndarray) -> None:
+    check = run.check
+    logits_tensor = Tensor(logits, requires_grad=True)
+    call = f"{_name(fn)}(logits of shape {logits.shape}, targets = {targets.tolist()})"
+    inputs = [_show("logits", logits)]
+    reference_logits = Tensor(logits, requires_grad=True)
+    reference = _cross_entropy(reference_logits, targets)
+    reference.backward()
+    expected, expected_grad = reference.item(), reference_logits.grad.array
+    try:
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            loss = run.call(fn, (logits_tensor, targets.copy()), call, names=("logits", "targets"))
+            if isinstance(loss, Tensor) and loss.requires_grad and loss.size == 1:
+                _call(run, "backward", loss.backward, f"{call}.backward()")
+    except FloatingPointError as exc:
+        raise _fail(
+            check, f"floating-point {exc}", call, inputs,
+            "exp(1000.0) overflows and log(0.0) is -inf: subtract each row's maximum before exp, and "
+            "compute log_softmax directly as (x - m) - log(sum(exp(x - m))).",
+        ) from None
+    if not isinstance(loss, Tensor) or loss.size != 1:
+        actual = repr(loss) if not isinstance(loss, Tensor) else f"a Tensor of shape {loss.shape}"
+        raise _fail(
+            check, "wrong result", call, inputs + ["  expected: a one-element Tensor (the mean loss)", f"  actual: {actual}"],
+            "return the mean over the batch as a Tensor, e.g. -picked.mean().",
+        )
+    actual = loss.item()
+    if not math.isclose(actual, expected, rel_tol=_RTOL, abs_tol=_ATOL):
+        raise _fail(
+            check, "wrong loss", call, inputs + [f"  expected: {expected!r}", f"  actual: {actual!r}"],
+            _cross_entropy_hint(logits, targets, actual, expected),
+        )
+    if not loss.requires_grad:
+        raise _fail(
+            check, "no graph behind the loss", call, [f"  actual: {loss!r}"],
+            "compute the loss with Tensor operations on logits (not on logits.array), so "
+            "backward() reaches the logits.",
+        )
+    actual_grad = None if logits_tensor.grad is None else logits_tensor.grad.array
+    if actual_grad is None or not _close(actual_grad, expected_grad):
+        raise _fail(
+            check, "wrong gradient for logits", f"{call}.backward()",
+            inputs + [_show("expected", expected_grad),
+                      _show("actual", actual_grad) if actual_grad is not None else "  actual: None"],
+            "treat the row maximum you subtract as a constant (a plain array), and build the rest "
+            "from Tensor operations.",
+        )
 
 
 # ------------------------------------------------------------------ SGD.step
@@ -373,7 +389,7 @@ def check_cross_entropy(fn: Callable) -> None:
 _SGD_SETTINGS = [(0.1, 0.0, 0.0), (0.1, 0.9, 0.0), (0.5, 0.0, 0.1), (0.05, 0.8, 0.2)]
 
 
-def check_sgd_step(cls) -> None:
+def check_sgd_step(cls, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check an ``SGD(params, lr, momentum=0.0, weight_decay=0.0)`` class's ``step()``.
 
     For each setting, two parameters of shape (2, 3) take four steps with
@@ -390,34 +406,49 @@ def check_sgd_step(cls) -> None:
     check_sgd_step: all tests passed
     """
     check = "check_sgd_step"
+    run = _Run(check, (cls,), seed, time_limit)
     rng = np.random.default_rng(11)
+    settings = [(*setting, (2, 3), (0, 2), rng) for setting in _SGD_SETTINGS]
+    for _ in range(2):
+        setting = (float(run.rng.choice([0.01, 0.1, 0.5])), float(run.rng.choice([0.0, 0.5, 0.9])),
+                   float(run.rng.choice([0.0, 0.1])))
+        shape = tuple(int(n) for n in run.rng.integers(1, 4, size=run.rng.integers(1, 3)))
+        skipped = tuple(int(step) for step in np.flatnonzero(run.rng.random(4) < 0.4))
+        settings.append((*setting, shape, skipped, run.rng))
+    for lr, momentum, weight_decay, shape, skipped, source in settings:
+        with run.random_case(source is run.rng):
+            _check_sgd_setting(run, cls, lr, momentum, weight_decay, shape, skipped, source)
+    run.passed()
+
+
+def _check_sgd_setting(run: _Run, cls, lr, momentum, weight_decay, shape, skipped, rng) -> None:
+    """Four steps of two parameters of ``shape``; the second has no gradient at the ``skipped`` steps."""
+    check = run.check
     n_steps = 4
-    for lr, momentum, weight_decay in _SGD_SETTINGS:
-        starts = [_values(rng, (2, 3)), _values(rng, (2, 3))]
-        grads = [[_values(rng, (2, 3)) for _ in range(n_steps)] for _ in starts]
-        for step in (0, 2):
-            grads[1][step] = None
-        params = [Parameter(start) for start in starts]
-        reference_params = [Parameter(start) for start in starts]
-        call = f"{_name(cls)}([p0, p1], lr={lr}, momentum={momentum}, weight_decay={weight_decay})"
-        optimizer = _call(check, _name(cls), cls, call, params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-        reference = _SGD(reference_params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-        for step in range(n_steps):
-            before = [p.array.copy() for p in params]
-            versions = [p.version for p in params]
-            for param, reference_param, param_grads in zip(params, reference_params, grads):
-                grad = param_grads[step]
-                param.grad = None if grad is None else Tensor(grad)
-                reference_param.grad = None if grad is None else Tensor(grad)
-            step_call = f"{call}, then step() number {step + 1}"
-            _call(check, f"{_name(cls)}.step", optimizer.step, step_call)
-            reference.step()
-            for i, (param, reference_param) in enumerate(zip(params, reference_params)):
-                _check_sgd_param(
-                    check, step_call, i, param, reference_param.array, before[i], versions[i],
-                    grads[i][step], momentum, weight_decay,
-                )
-    _passed(check)
+    starts = [_values(rng, shape), _values(rng, shape)]
+    grads = [[_values(rng, shape) for _ in range(n_steps)] for _ in starts]
+    for step in skipped:
+        grads[1][step] = None
+    params = [Parameter(start) for start in starts]
+    reference_params = [Parameter(start) for start in starts]
+    call = f"{_name(cls)}([p0, p1], lr={lr}, momentum={momentum}, weight_decay={weight_decay})"
+    optimizer = _call(run, _name(cls), cls, call, params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    reference = _SGD(reference_params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    for step in range(n_steps):
+        before = [p.array.copy() for p in params]
+        versions = [p.version for p in params]
+        for param, reference_param, param_grads in zip(params, reference_params, grads):
+            grad = param_grads[step]
+            param.grad = None if grad is None else Tensor(grad)
+            reference_param.grad = None if grad is None else Tensor(grad)
+        step_call = f"{call}, then step() number {step + 1}"
+        _call(run, f"{_name(cls)}.step", optimizer.step, step_call)
+        reference.step()
+        for i, (param, reference_param) in enumerate(zip(params, reference_params)):
+            _check_sgd_param(
+                check, step_call, i, param, reference_param.array, before[i], versions[i],
+                grads[i][step], momentum, weight_decay,
+            )
 
 
 def _check_sgd_param(
