@@ -18,7 +18,10 @@ The whole engine in four steps:
 4. ``backprop(loss)`` walks that list once, calling each backward function
    once and summing the gradients that reach a node along different paths.
 
-Memory rules that keep gradients honest (chapter 9):
+The guarantee (chapter 9): every value a backward function reads is either a
+Tensor whose version is checked, or the recipe's own copy.  So a change made
+after the forward pass raises an error or changes nothing: never a silently
+wrong gradient.  The rules that keep it:
 
 - every Tensor owns its array and the array is read-only: ``Tensor(data)``
   copies ``data``, and an operation whose numpy result would share memory with
@@ -27,13 +30,22 @@ Memory rules that keep gradients honest (chapter 9):
 - the in-place operations (``t += x``, ``t -= x``, ``t *= x``, ``t /= x``,
   ``t[index] = value``, ``t.zero_()``) add 1 to ``t.version``.  Each Recipe
   records the versions of its parents, and backprop refuses to use a Tensor
-  whose version has changed since: an error, never a silently wrong gradient.
-  Every argument and every output counts as saved (PyTorch checks only what
-  each backward function keeps, so it is sometimes more lenient);
+  whose version has changed since.  Every Tensor argument and every output
+  counts as saved (PyTorch checks only what each backward function keeps, so
+  it is sometimes more lenient);
+- every other argument of a recorded operation (a numpy array, a list, an
+  index, a Tensor inside an index, keyword arguments) is copied into the
+  recipe, read-only, when the operation runs: it has no version to check.
+  Python numbers cannot change and are kept as they are;
 - an in-place operation is not recorded in the graph, so it is refused while
   gradients are on if the Tensor or the other operand requires grad: write
   ``t = t + x`` instead, or make the change under ``no_grad()`` (an optimiser's
-  step).
+  step);
+- grad mode (``no_grad``) belongs to one thread, as in PyTorch: another
+  thread's operations keep recording.
+
+What is out of reach: code that makes a Tensor's array writable again by hand
+(``t.array.flags.writeable = True``) and writes into it goes around every rule.
 """
 
 from __future__ import annotations

@@ -848,3 +848,25 @@ def test_torch_refuses_the_same_grads_when_available():
     for value in (np.ones(2), [1.0, 1.0], torch.ones(3, dtype=torch.float64), torch.ones(2, dtype=torch.float32)):
         with pytest.raises((TypeError, RuntimeError)):
             x.grad = value
+
+
+def test_pytorch_differs_as_chapter_9_says_when_available():
+    # Chapter 9's claims about PyTorch, run: only saved tensors are checked, and an array shared
+    # through torch.from_numpy and changed in numpy is used silently.
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    shared = np.array([3.0, 4.0])
+    loss = (x * torch.from_numpy(shared)).sum()
+    shared[:] = 100.0
+    loss.backward()
+    assert x.grad.tolist() == [100.0, 100.0]
+    w = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    loss = (x + w).sum()  # add saves neither operand
+    w.add_(1)
+    loss.backward()  # no error in PyTorch
+    # The library counts every argument as saved, and refuses the same change.
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    loss = (x + w).sum()
+    w += 1
+    with pytest.raises(RuntimeError, match="argument 1 of add was changed in place"):
+        loss.backward()
