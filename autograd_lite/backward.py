@@ -215,7 +215,9 @@ def power_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     """
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** (y - 1) for y < 1, (-x) ** y
         grad = grad_out * y * x ** (y - 1)
-    return unbroadcast(np.where(np.equal(y, 0), 0, grad), x)
+    if np.any(np.equal(y, 0)):
+        grad = np.where(np.equal(y, 0), 0, grad)
+    return unbroadcast(grad, x)
 
 
 def power_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
@@ -239,7 +241,9 @@ def power_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     x = np.asarray(x, dtype=np.result_type(out))  # so a Python float base keeps float32 float32
     with np.errstate(divide="ignore", invalid="ignore"):  # log(0) and log(x < 0), handled below
         grad = grad_out * out * np.log(x)
-    return unbroadcast(np.where((x == 0) & np.greater_equal(y, 0), 0, grad), y)
+    if np.any(x == 0):
+        grad = np.where((x == 0) & np.greater_equal(y, 0), 0, grad)
+    return unbroadcast(grad, y)
 
 
 def _numpy_axis(x, dim):
@@ -439,7 +443,9 @@ def maximum_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     dL/dx = unbroadcast(grad_out * (x > y) + grad_out / 2 * (x == y), x).
     Splitting a tie evenly is what PyTorch does; either way the two halves
     add up to grad_out.  Where x or y is nan, the output is nan and, as in
-    PyTorch, both x and y get all of grad_out (neither lost: nan < y is False).
+    PyTorch, both x and y get all of grad_out: each gets it unless the other
+    won, and ``nan < y`` is False.  (``(x > y)`` would be False too, which is
+    why the code below starts from ``~(x < y)``.)
 
     >>> import numpy as np
     >>> from autograd_lite import maximum_back0
@@ -447,8 +453,8 @@ def maximum_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     >>> maximum_back0(np.ones(4), np.maximum(x, y), x, y)
     array([0. , 0.5, 1. , 1. ])
     """
-    share = np.where(x == y, grad_out * 0.5, grad_out)  # a tie: half each
-    return unbroadcast(np.where(x < y, 0, share), x)  # y won: nothing
+    # All of grad_out unless y won (nan < y is False), less half of it on a tie.
+    return unbroadcast(grad_out * ~(x < y) - grad_out * 0.5 * (x == y), x)
 
 
 def maximum_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
@@ -460,8 +466,7 @@ def maximum_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     >>> maximum_back1(np.ones(3), np.maximum(x, y), x, y)
     array([1. , 0.5, 0. ])
     """
-    share = np.where(x == y, grad_out * 0.5, grad_out)  # a tie: half each
-    return unbroadcast(np.where(y < x, 0, share), y)  # x won: nothing
+    return unbroadcast(grad_out * ~(y < x) - grad_out * 0.5 * (x == y), y)
 
 
 def relu_back(grad_out: np.ndarray, out: np.ndarray, x) -> np.ndarray:
@@ -478,7 +483,7 @@ def relu_back(grad_out: np.ndarray, out: np.ndarray, x) -> np.ndarray:
     >>> relu_back(np.ones(4), np.maximum(x, 0), x)
     array([0., 0., 1., 1.])
     """
-    return np.where(x <= 0, 0, grad_out)
+    return grad_out * ~(x <= 0)
 
 
 def indexing_back(grad_out: np.ndarray, out: np.ndarray, x, index) -> np.ndarray:

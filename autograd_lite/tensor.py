@@ -562,9 +562,10 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
                     requires_grad = True
             elif type(arg) not in _UNCHANGEABLE:
                 changeable = True
-        for value in kwargs.values():
-            if type(value) not in _UNCHANGEABLE:
-                changeable = True
+        if kwargs:
+            for value in kwargs.values():
+                if type(value) not in _UNCHANGEABLE:
+                    changeable = True
         record = requires_grad and is_differentiable and _grad_mode.enabled
         if record and changeable:
             # The backward functions will read these arguments long after this call: the recipe
