@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd_lite as al
@@ -704,6 +704,8 @@ def test_changing_a_plain_operand_never_changes_the_gradient_random(data):
     x = data.draw(arrays_of(x_shape, min_value=0.5, max_value=2.0), label="x")
     c = data.draw(arrays_of(c_shape, min_value=0.5, max_value=2.0), label="c")
     name, op = data.draw(st.sampled_from(_BINARY_OPS), label="op")
+    if name == "maximum":  # no near-tie, where a finite difference would straddle the corner
+        assume(np.all(np.abs(x - (c + 0.05)) > 1e-3))
     original = c.copy()
     leaf = Tensor(x, requires_grad=True)
     out = op(leaf, c)
