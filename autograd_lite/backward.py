@@ -200,35 +200,73 @@ def negative_back(grad_out: np.ndarray, out: np.ndarray, x) -> np.ndarray:
 def power_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     r"""Backward function of ``out = x ** y`` for ``x``: dL/dx = unbroadcast(grad_out * y * x ** (y - 1), x).
 
+    Where y is 0 the gradient is 0: ``x ** 0`` is 1 for every x, also at
+    x = 0, where the formula would give 0 * inf = nan (PyTorch's rule too).
+    At x = 0 with 0 < y < 1 it is inf, and for x < 0 with y not an integer
+    nan, as the formula says.
+
     >>> import numpy as np
     >>> from autograd_lite import power_back0
     >>> x = np.array([1.0, 2.0, 3.0])
     >>> power_back0(np.ones(3), x ** 2, x, 2)
     array([2., 4., 6.])
+    >>> power_back0(np.ones(2), np.ones(2), np.array([0.0, 2.0]), 0.0)
+    array([0., 0.])
     """
-    return unbroadcast(grad_out * y * x ** (y - 1), x)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** (y - 1) for y < 1, (-x) ** y
+        grad = grad_out * y * x ** (y - 1)
+    if np.any(np.equal(y, 0)):
+        grad = np.where(np.equal(y, 0), 0, grad)
+    return unbroadcast(grad, x)
 
 
 def power_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     r"""Backward function of ``out = x ** y`` for ``y``: dL/dy = unbroadcast(grad_out * out * log(x), y).
 
-    Defined for x > 0.  Where x is 0 (and so out is 0 for y > 0) the gradient
-    is taken as 0, as PyTorch does; for x < 0 it is nan.
+    Defined for x > 0.  Where x is 0 and y >= 0 the gradient is 0, as in
+    PyTorch (``0 ** y`` is 0 for every y > 0, and 1 at y = 0: flat from the
+    right); where x is 0 and y < 0 it is -inf (inf * log 0); for x < 0 it
+    is nan.
 
     >>> import numpy as np
     >>> from autograd_lite import power_back1
     >>> y = np.array([0.0, 1.0, 2.0])
     >>> power_back1(np.ones(3), 2.0 ** y, 2.0, y)
     array([0.69314718, 1.38629436, 2.77258872])
+    >>> y = np.array([0.0, 2.0, -1.0])
+    >>> with np.errstate(divide="ignore"):
+    ...     power_back1(np.ones(3), 0.0 ** y, 0.0, y)
+    array([  0.,   0., -inf])
     """
     x = np.asarray(x, dtype=np.result_type(out))  # so a Python float base keeps float32 float32
     with np.errstate(divide="ignore", invalid="ignore"):  # log(0) and log(x < 0), handled below
         grad = grad_out * out * np.log(x)
-    return unbroadcast(np.where(out == 0, 0, grad), y)
+    if np.any(x == 0):
+        grad = np.where((x == 0) & np.greater_equal(y, 0), 0, grad)
+    return unbroadcast(grad, y)
 
 
-def _kept_dims(grad_out: np.ndarray, dim, keepdim: bool) -> np.ndarray:
-    """``grad_out`` of a reduction over ``dim`` with the reduced dimensions put back as size 1."""
+def _numpy_axis(x, dim):
+    """numpy's ``axis`` for a reduction of ``x`` over PyTorch's ``dim``.
+
+    The same, except for a 0-d ``x``: PyTorch lets a 0-d Tensor be reduced
+    over dim 0 or -1 (reducing nothing), numpy has no axis 0 there.
+
+    >>> import numpy as np
+    >>> _numpy_axis(np.ones((2, 3)), -1), _numpy_axis(np.float64(2.5), 0)
+    (-1, None)
+    """
+    if dim is None or np.ndim(x) != 0:
+        return dim
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if len(dims) <= 1 and all(d in (0, -1) for d in dims):
+        return None
+    return dim  # numpy raises its AxisError for anything else
+
+
+def _kept_dims(grad_out: np.ndarray, x, dim, keepdim: bool) -> np.ndarray:
+    """``grad_out`` of a reduction of ``x`` over ``dim`` with the reduced dimensions put back as size 1."""
+    dim = _numpy_axis(x, dim)
     if dim is None or keepdim:
         return grad_out  # size-1 dims already there, or a 0-d array that broadcasts anywhere
     return np.expand_dims(grad_out, dim)
@@ -249,7 +287,7 @@ def sum_back(grad_out: np.ndarray, out: np.ndarray, x, dim=None, keepdim: bool =
     array([[10., 10., 10.],
            [20., 20., 20.]])
     """
-    return np.broadcast_to(_kept_dims(grad_out, dim, keepdim), np.shape(x))
+    return np.broadcast_to(_kept_dims(grad_out, x, dim, keepdim), np.shape(x))
 
 
 def mean_back(grad_out: np.ndarray, out: np.ndarray, x, dim=None, keepdim: bool = False) -> np.ndarray:
@@ -270,7 +308,9 @@ def max_back(grad_out: np.ndarray, out: np.ndarray, x, dim=None, keepdim: bool =
     r"""Backward function of ``out = x.max(axis=dim, keepdims=keepdim)``: the gradient goes to the maxima.
 
     Elements equal to their maximum share its gradient evenly (a tie of two
-    gets half each, as PyTorch's ``amax``); all others get 0.
+    gets half each, as PyTorch's ``amax``); all others get 0.  A maximum
+    that is nan equals no element, so its whole slice gets nan (0 / 0), as
+    with ``amax``.
 
     >>> import numpy as np
     >>> from autograd_lite import max_back
@@ -279,10 +319,11 @@ def max_back(grad_out: np.ndarray, out: np.ndarray, x, dim=None, keepdim: bool =
     array([[0. , 1. , 0. ],
            [0.5, 0.5, 0. ]])
     """
-    grad_out = _kept_dims(grad_out, dim, keepdim)
-    is_max = x == _kept_dims(out, dim, keepdim)
-    count = is_max.sum(axis=dim, keepdims=True)
-    return grad_out * is_max / count.astype(grad_out.dtype)
+    grad_out = _kept_dims(grad_out, x, dim, keepdim)
+    is_max = x == _kept_dims(out, x, dim, keepdim)
+    count = is_max.sum(axis=_numpy_axis(x, dim), keepdims=True)
+    with np.errstate(invalid="ignore"):  # 0 / 0 where the maximum is nan
+        return grad_out * is_max / count.astype(grad_out.dtype)
 
 
 def reshape_back(grad_out: np.ndarray, out: np.ndarray, x, new_shape) -> np.ndarray:
@@ -401,15 +442,19 @@ def maximum_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
 
     dL/dx = unbroadcast(grad_out * (x > y) + grad_out / 2 * (x == y), x).
     Splitting a tie evenly is what PyTorch does; either way the two halves
-    add up to grad_out.
+    add up to grad_out.  Where x or y is nan, the output is nan and, as in
+    PyTorch, both x and y get all of grad_out: each gets it unless the other
+    won, and ``nan < y`` is False.  (``(x > y)`` would be False too, which is
+    why the code below starts from ``~(x < y)``.)
 
     >>> import numpy as np
     >>> from autograd_lite import maximum_back0
-    >>> x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 2.0])
-    >>> maximum_back0(np.ones(3), np.maximum(x, y), x, y)
-    array([0. , 0.5, 1. ])
+    >>> x, y = np.array([1.0, 2.0, 3.0, np.nan]), np.array([2.0, 2.0, 2.0, 2.0])
+    >>> maximum_back0(np.ones(4), np.maximum(x, y), x, y)
+    array([0. , 0.5, 1. , 1. ])
     """
-    return unbroadcast(grad_out * (x > y) + grad_out * 0.5 * (x == y), x)
+    # All of grad_out unless y won (nan < y is False), less half of it on a tie.
+    return unbroadcast(grad_out * ~(x < y) - grad_out * 0.5 * (x == y), x)
 
 
 def maximum_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
@@ -421,22 +466,24 @@ def maximum_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     >>> maximum_back1(np.ones(3), np.maximum(x, y), x, y)
     array([1. , 0.5, 0. ])
     """
-    return unbroadcast(grad_out * (y > x) + grad_out * 0.5 * (x == y), y)
+    return unbroadcast(grad_out * ~(y < x) - grad_out * 0.5 * (x == y), y)
 
 
 def relu_back(grad_out: np.ndarray, out: np.ndarray, x) -> np.ndarray:
     r"""Backward function of ``out = np.maximum(x, 0)`` (relu): grad_out where x > 0, else 0.
 
     At x = 0 the derivative is undefined; like PyTorch, relu takes it as 0
-    (``maximum`` with a tie would give half).
+    (``maximum`` with a tie would give half).  A nan input gives a nan output
+    and, as in PyTorch, passes grad_out on: only x <= 0 blocks it, and
+    nan <= 0 is False.
 
     >>> import numpy as np
     >>> from autograd_lite import relu_back
-    >>> x = np.array([-1.0, 0.0, 2.0])
-    >>> relu_back(np.ones(3), np.maximum(x, 0), x)
-    array([0., 0., 1.])
+    >>> x = np.array([-1.0, 0.0, 2.0, np.nan])
+    >>> relu_back(np.ones(4), np.maximum(x, 0), x)
+    array([0., 0., 1., 1.])
     """
-    return grad_out * (x > 0)
+    return grad_out * ~(x <= 0)
 
 
 def indexing_back(grad_out: np.ndarray, out: np.ndarray, x, index) -> np.ndarray:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backward import (
+    _numpy_axis,
     add_back0,
     add_back1,
     exp_back,
@@ -79,16 +80,19 @@ __all__ = [
 # ------------------------------------------------ numpy-level forward functions numpy lacks
 
 
+# The reductions take PyTorch's ``dim``: _numpy_axis lets a 0-d x be reduced over dim 0 or -1.
+
+
 def _sum(x, dim=None, keepdim=False):
-    return np.sum(x, axis=dim, keepdims=keepdim)
+    return np.sum(x, axis=_numpy_axis(x, dim), keepdims=keepdim)
 
 
 def _mean(x, dim=None, keepdim=False):
-    return np.mean(x, axis=dim, keepdims=keepdim)
+    return np.mean(x, axis=_numpy_axis(x, dim), keepdims=keepdim)
 
 
 def _max(x, dim=None, keepdim=False):
-    return np.max(x, axis=dim, keepdims=keepdim)
+    return np.max(x, axis=_numpy_axis(x, dim), keepdims=keepdim)
 
 
 def _expand(x, new_shape):
@@ -198,7 +202,7 @@ for _fn, _doc in [
     (power, "``x ** y``, broadcasting; either may be a Python number."),
     (sum, "``sum(x, dim=None, keepdim=False)``: the sum over ``dim`` (an int, a tuple, or None for all)."),
     (mean, "``mean(x, dim=None, keepdim=False)``: the mean over ``dim`` (an int, a tuple, or None for all)."),
-    (max, "``max(x, dim=None, keepdim=False)``: the maximum over ``dim``; ties share the gradient."),
+    (max, "``max(x, dim=None, keepdim=False)``: the maximum over ``dim``; ties share the gradient (PyTorch's amax)."),
     (reshape, "``reshape(x, new_shape)``: the same values in a new shape."),
     (permute, "``permute(x, axes)``: dimension ``axes[i]`` of x becomes dimension i (numpy's transpose)."),
     (transpose, "``transpose(x, dim0, dim1)``: swap two dimensions (numpy's swapaxes)."),

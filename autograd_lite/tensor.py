@@ -18,7 +18,10 @@ The whole engine in four steps:
 4. ``backprop(loss)`` walks that list once, calling each backward function
    once and summing the gradients that reach a node along different paths.
 
-Memory rules that keep gradients honest (chapter 9):
+The guarantee (chapter 9): every value a backward function reads is either a
+Tensor whose version is checked, or the recipe's own copy.  So a change made
+after the forward pass raises an error or changes nothing: never a silently
+wrong gradient.  The rules that keep it:
 
 - every Tensor owns its array and the array is read-only: ``Tensor(data)``
   copies ``data``, and an operation whose numpy result would share memory with
@@ -27,18 +30,28 @@ Memory rules that keep gradients honest (chapter 9):
 - the in-place operations (``t += x``, ``t -= x``, ``t *= x``, ``t /= x``,
   ``t[index] = value``, ``t.zero_()``) add 1 to ``t.version``.  Each Recipe
   records the versions of its parents, and backprop refuses to use a Tensor
-  whose version has changed since: an error, never a silently wrong gradient.
-  Every argument and every output counts as saved (PyTorch checks only what
-  each backward function keeps, so it is sometimes more lenient);
+  whose version has changed since.  Every Tensor argument and every output
+  counts as saved (PyTorch checks only what each backward function keeps, so
+  it is sometimes more lenient);
+- every other argument of a recorded operation (a numpy array, a list, an
+  index, a Tensor inside an index, keyword arguments) is copied into the
+  recipe, read-only, when the operation runs: it has no version to check.
+  Python numbers cannot change and are kept as they are;
 - an in-place operation is not recorded in the graph, so it is refused while
   gradients are on if the Tensor or the other operand requires grad: write
   ``t = t + x`` instead, or make the change under ``no_grad()`` (an optimiser's
-  step).
+  step);
+- grad mode (``no_grad``) belongs to one thread, as in PyTorch: another
+  thread's operations keep recording.
+
+What is out of reach: code that makes a Tensor's array writable again by hand
+(``t.array.flags.writeable = True``) and writes into it goes around every rule.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Callable
 
 import numpy as np
@@ -63,11 +76,24 @@ __all__ = [
 # (A read-only MappingProxyType would be safer, but ``**`` unpacks it far slower.)
 NO_KWARGS: dict = {}
 
-_grad_enabled = True
+
+class _GradMode(threading.local):
+    """Whether operations record recipes: one switch per thread, as in PyTorch.
+
+    ``no_grad()`` in one thread must not stop another thread's operations from
+    recording (its gradients would silently go missing).  A ``threading.local``
+    object has its own attributes in every thread; each new thread starts from
+    the class attribute, with gradients on.
+    """
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations record recipes now (False inside ``with no_grad():``).
+    """Whether operations record recipes now in this thread (False inside ``with no_grad():``).
 
     >>> from autograd_lite import is_grad_enabled, no_grad
     >>> is_grad_enabled()
@@ -76,7 +102,7 @@ def is_grad_enabled() -> bool:
     ...     is_grad_enabled()
     False
     """
-    return _grad_enabled
+    return _grad_mode.enabled
 
 
 @contextlib.contextmanager
@@ -85,6 +111,8 @@ def no_grad():
 
     Used for updates the gradient must not see, such as an optimiser's step.
     The previous state comes back when the block ends, even if it raises.
+    Grad mode belongs to the thread that entered the block: other threads
+    keep recording.
 
     >>> from autograd_lite import Tensor, no_grad
     >>> w = Tensor([1.0, 2.0], requires_grad=True)
@@ -93,13 +121,12 @@ def no_grad():
     >>> y.recipe is None, y.requires_grad
     (True, False)
     """
-    global _grad_enabled
-    previous = _grad_enabled
-    _grad_enabled = False
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = False
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _grad_mode.enabled = previous
 
 
 class Recipe:
@@ -159,7 +186,7 @@ class Tensor:
     (Tensor([4., 5., 6.]), Tensor([1., 2., 3.]))
     """
 
-    __slots__ = ("array", "requires_grad", "grad", "recipe", "version")
+    __slots__ = ("array", "requires_grad", "_grad", "recipe", "version")
 
     # Tensors are dict keys by identity (backprop's ``grads``), although ``==``
     # compares elementwise.  And numpy must hand ``np_scalar * t`` to
@@ -193,7 +220,7 @@ class Tensor:
         array.flags.writeable = False
         self.array = array
         self.requires_grad = bool(requires_grad)
-        self.grad = None
+        self._grad = None
         self.recipe = None
         self.version = 0
 
@@ -260,6 +287,30 @@ class Tensor:
 
     # ----------------------------------------------------------- gradients
 
+    @property
+    def grad(self) -> "Tensor | None":
+        """dL/d(this Tensor) after ``backward()`` (leaves only), else None.
+
+        It may be set to None (to clear it) or to a Tensor of this Tensor's
+        shape and dtype; anything else would break the next ``backward()`` or
+        optimiser step far from the mistake, so it is refused here.
+
+        >>> from autograd_lite import Tensor
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> x.grad = Tensor([0.5, 0.5])
+        >>> x.grad = [0.5, 0.5]
+        Traceback (most recent call last):
+        ...
+        TypeError: x.grad = ...: a gradient must be a Tensor (or None, to clear it), but got list: [0.5, 0.5]. Wrap the values in a Tensor: x.grad = Tensor(grad).
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
     def backward(self, end_grad=None) -> None:
         """Backpropagate from this Tensor: ``backprop(self, end_grad)``.
 
@@ -279,7 +330,7 @@ class Tensor:
     def _change_in_place(self, operation: str, other, change: Callable[[np.ndarray], None]) -> "Tensor":
         """Apply ``change`` to this Tensor's array in place and count it in ``version``."""
         other_requires_grad = isinstance(other, Tensor) and other.requires_grad
-        if _grad_enabled and (self.requires_grad or other_requires_grad):
+        if _grad_mode.enabled and (self.requires_grad or other_requires_grad):
             who = "this Tensor" if self.requires_grad else "the other operand"
             raise RuntimeError(
                 f"{operation}: an in-place change is not recorded in the graph, and {who} requires grad "
@@ -325,6 +376,25 @@ class Tensor:
         return self._change_in_place("zero_()", None, lambda a: a.fill(0))
 
 
+def _check_grad(tensor: Tensor, grad) -> None:
+    """Refuse a ``.grad`` that is not a Tensor of ``tensor``'s shape and dtype (as PyTorch does)."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"x.grad = ...: a gradient must be a Tensor (or None, to clear it), but got "
+            f"{type(grad).__name__}: {grad!r}. Wrap the values in a Tensor: x.grad = Tensor(grad)."
+        )
+    if grad.shape != tensor.shape:
+        raise ValueError(
+            f"x.grad = ...: the gradient has shape {grad.shape}, but the Tensor has shape {tensor.shape}; "
+            "dL/dx has one entry per entry of x, so it has x's shape."
+        )
+    if grad.dtype != tensor.dtype:
+        raise TypeError(
+            f"x.grad = ...: the gradient has dtype {grad.dtype}, but the Tensor has dtype {tensor.dtype}; "
+            f"a gradient has its Tensor's dtype. Convert it: x.grad = Tensor(np.asarray(grad, dtype=x.dtype))."
+        )
+
+
 def _values(x):
     """The array inside a Tensor, or ``x`` itself (a number or array)."""
     return x.array if isinstance(x, Tensor) else x
@@ -335,6 +405,42 @@ def _index_values(index):
     if isinstance(index, tuple):
         return tuple(_values(i) for i in index)
     return _values(index)
+
+
+#: Types whose values never change once made: a recipe keeps them as they are.
+_UNCHANGEABLE = frozenset({int, float, bool, complex, str, type(None), type(Ellipsis)})
+
+
+def _owned(value):
+    """``value`` as a recipe keeps it: a copy nobody else holds, unless it cannot change anyway.
+
+    A numpy array is copied (read-only), so changing the caller's array after
+    the forward pass cannot change the gradient; read-only arrays too, since a
+    Tensor's own array is read-only and yet its in-place operations change it.
+    A Tensor inside an index becomes a copy of its array.  Lists, tuples and
+    slices are rebuilt around owned items; numbers, numpy scalars, strings and
+    None never change and are kept.
+
+    >>> import numpy as np
+    >>> index = np.array([0, 1])
+    >>> kept = _owned((index, slice(None)))
+    >>> index[0] = 5
+    >>> kept
+    (array([0, 1]), slice(None, None, None))
+    """
+    if isinstance(value, Tensor):
+        value = value.array
+    if isinstance(value, np.ndarray):
+        copy = value.copy()
+        copy.setflags(False)
+        return copy
+    if isinstance(value, tuple):
+        return tuple(_owned(item) for item in value)
+    if isinstance(value, list):
+        return [_owned(item) for item in value]
+    if isinstance(value, slice):
+        return slice(_owned(value.start), _owned(value.stop), _owned(value.step))
+    return value  # a number, a numpy scalar, a string, None: nothing can change them
 
 
 def _new_tensor(array: np.ndarray, requires_grad: bool, recipe: Recipe | None) -> Tensor:
@@ -348,7 +454,7 @@ def _new_tensor(array: np.ndarray, requires_grad: bool, recipe: Recipe | None) -
     tensor = object.__new__(Tensor)
     tensor.array = array
     tensor.requires_grad = requires_grad
-    tensor.grad = None
+    tensor._grad = None
     tensor.recipe = recipe
     tensor.version = 0
     return tensor
@@ -447,12 +553,26 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
         arrays = list(args)  # the arguments as numpy_func takes them: each Tensor replaced by its array
         parents = {}  # argument position -> Tensor
         requires_grad = False
+        changeable = False  # is some other argument an array, a list, ...: something that can change?
         for argnum, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 parents[argnum] = arg
                 arrays[argnum] = arg.array
                 if arg.requires_grad:
                     requires_grad = True
+            elif type(arg) not in _UNCHANGEABLE:
+                changeable = True
+        if kwargs:
+            for value in kwargs.values():
+                if type(value) not in _UNCHANGEABLE:
+                    changeable = True
+        record = requires_grad and is_differentiable and _grad_mode.enabled
+        if record and changeable:
+            # The backward functions will read these arguments long after this call: the recipe
+            # keeps its own copies, so a change the caller makes meanwhile cannot reach them.
+            # (Tensor arguments are not copied: their versions are checked instead.)
+            arrays = [arg if argnum in parents else _owned(arg) for argnum, arg in enumerate(arrays)]
+            kwargs = {key: _owned(value) for key, value in kwargs.items()}
         # One tuple serves both numpy_func's call and the Recipe (calling with * of a list copies it).
         arrays = tuple(arrays)
         out = numpy_func(*arrays, **kwargs)
@@ -461,7 +581,7 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
         elif out.base is not None:
             out = out.copy()  # a view would share an argument's memory: every Tensor owns its array
 
-        if not (requires_grad and is_differentiable and _grad_enabled):
+        if not record:
             return _new_tensor(out, False, None)
         versions = []
         for argnum, parent in parents.items():

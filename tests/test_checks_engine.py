@@ -186,7 +186,8 @@ def test_backprop_check_fails_wrong_implementations():
         check_backprop(_make_backprop(overwrite_grad=True))  # .grad replaced, not added to
     with pytest.raises(AssertionError, match="a non-leaf Tensor .* got a .grad"):
         check_backprop(_make_backprop(every_node=True))
-    with pytest.raises(AssertionError, match=r"leaf.grad = Tensor\(grad\)"):
+    # Storing a plain array in .grad is refused by the Tensor itself (issue 8), with the fix in the message.
+    with pytest.raises(TypeError, match=r"x\.grad = Tensor\(grad\)"):
         check_backprop(_make_backprop(raw_arrays=True))
 
 

@@ -234,3 +234,49 @@ def test_logits_must_be_two_dimensional(shape):
 def test_empty_batch():
     with pytest.raises(ValueError, match=r"the batch is empty"):
         cross_entropy(Tensor(np.zeros((0, 3))), np.array([], dtype=int))
+
+
+# ---------------------------------------------------------------- saved operands and edges (issue 8)
+
+
+def test_cross_entropy_targets_changed_after_forward_do_not_change_the_gradient():
+    def gradient(targets, change):
+        logits = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+        loss = cross_entropy(logits, targets)
+        change(targets)
+        loss.backward()
+        return logits.grad.array
+
+    expected = gradient(np.array([0, 1]), lambda t: None)
+    # The issue's reproducer: a numpy array of targets, changed in place after the forward pass.
+    np.testing.assert_array_equal(gradient(np.array([0, 1]), lambda t: t.__setitem__(slice(None), [1, 0])), expected)
+    # An integer Tensor of targets, changed in place (allowed: it does not require grad).
+    np.testing.assert_array_equal(gradient(Tensor([0, 1]), lambda t: t.__setitem__(0, 1)), expected)
+    # A list of targets.
+    np.testing.assert_array_equal(gradient([0, 1], lambda t: t.reverse()), expected)
+
+
+@pytest.mark.parametrize("shape, dim", [((3, 0), 1), ((3, 0), -1), ((3, 0), 0), ((0, 4), 0), ((0, 4), 1), ((0,), 0)])
+@pytest.mark.parametrize("fn", [softmax, log_softmax])
+def test_softmax_over_an_empty_dimension_is_empty(fn, shape, dim, strict_floats):
+    x = Tensor(np.zeros(shape), requires_grad=True)
+    out = fn(x, dim=dim)
+    assert out.shape == shape
+    out.sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("shape, dim", [((3, 0), 1), ((0, 4), 0), ((0,), -1)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_over_an_empty_dimension_matches_torch(name, shape, dim):
+    torch = pytest.importorskip("torch")
+    theirs = getattr(torch, name)(torch.zeros(shape, dtype=torch.float64), dim=dim)
+    ours = {"softmax": softmax, "log_softmax": log_softmax}[name](Tensor(np.zeros(shape)), dim=dim)
+    assert tuple(theirs.shape) == ours.shape
+
+
+def test_softmax_of_a_0d_tensor_like_torch():
+    x = Tensor(2.0, requires_grad=True)
+    assert softmax(x, dim=0).item() == 1.0 and log_softmax(x, dim=-1).item() == 0.0
+    log_softmax(x, dim=0).backward()
+    assert x.grad.item() == 0.0  # log_softmax of one value is 0 whatever the value

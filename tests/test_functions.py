@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lite as al
 from autograd_lite import Tensor, gradient_check, no_grad, numerical_gradient
@@ -301,3 +302,183 @@ def test_registry_holds_every_differentiable_operation():
         for argnum in argnums:
             assert (forward, argnum) in al.BACK_FUNCS, (forward, argnum)
     assert (np.equal, 0) not in al.BACK_FUNCS
+
+
+# ---------------------------------------------------------------- PyTorch's answers at the edges (issue 8)
+# Each rule checked against hand values (always) and against PyTorch itself where it is installed.
+
+
+def _torch_gradients(expression, *values):
+    """PyTorch's output and gradients of ``expression`` (a function of float64 tensors), or a skip."""
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in values]
+    out = expression(*tensors)
+    out.sum().backward()
+    return out.detach().numpy(), [t.grad.numpy() for t in tensors]
+
+
+def _engine(expression, *values):
+    tensors = [Tensor(np.asarray(v, dtype=float), requires_grad=True) for v in values]
+    out = expression(*tensors)
+    out.sum().backward()
+    return out.array, [t.grad.array for t in tensors]
+
+
+# A mixed vector of bases and exponents: x = 0 with y = 0, 1, 2, -1, 0.5; x > 0 with y = 0; x < 0.
+_POWER_X = [0.0, 0.0, 0.0, 0.0, 0.0, 2.0, -1.0, -2.0, 3.0]
+_POWER_Y = [0.0, 1.0, 2.0, -1.0, 0.5, 0.0, 0.5, 2.0, 1.5]
+_POWER_DX = [0.0, 1.0, 0.0, -np.inf, np.inf, 0.0, np.nan, -4.0, 1.5 * np.sqrt(3.0)]
+_POWER_DY = [0.0, 0.0, 0.0, -np.inf, 0.0, np.log(2.0), np.nan, np.nan, 3.0**1.5 * np.log(3.0)]
+
+
+def _power(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):  # numpy warns at 0 ** -1 and (-1) ** 0.5
+        return x**y
+
+
+def test_power_at_zero_follows_pytorchs_rules():
+    out, (dx, dy) = _engine(_power, _POWER_X, _POWER_Y)
+    np.testing.assert_allclose(dx, _POWER_DX)  # nan and inf positions must match too
+    np.testing.assert_allclose(dy, _POWER_DY)
+
+
+def test_power_at_zero_matches_torch():
+    expected_out, expected = _torch_gradients(lambda x, y: x**y, _POWER_X, _POWER_Y)
+    out, grads = _engine(_power, _POWER_X, _POWER_Y)
+    np.testing.assert_allclose(out, expected_out)
+    for mine, theirs in zip(grads, expected):
+        np.testing.assert_allclose(mine, theirs)
+
+
+@pytest.mark.parametrize("exponent", [0, 0.0, 2, -1.0, 0.5])
+def test_power_by_a_number_at_zero_matches_torch(exponent):
+    x = [0.0, 1.0, 2.0]
+    _, (expected,) = _torch_gradients(lambda t: t**exponent, x)
+    _, (grad,) = _engine(lambda t: _power(t, exponent), x)
+    np.testing.assert_allclose(grad, expected)
+
+
+def test_power_by_zero_has_gradient_zero_everywhere_even_at_zero():
+    # x ** 0 is the constant 1: finite differences say 0, also at x = 0 (numpy's 0 ** 0 is 1).
+    x = np.array([0.0, -1.5, 2.0])
+    _, (grad,) = _engine(lambda t: t**0.0, x)
+    with no_grad():
+        expected = numerical_gradient(lambda v: (Tensor(v) ** 0.0).array, [x], argnum=0)
+    np.testing.assert_array_equal(grad, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(grad, expected)
+
+
+def test_zero_to_a_positive_power_has_gradient_zero_in_y_as_finite_differences_say():
+    # 0 ** y is 0 for every y > 0, so nudging y changes nothing: d/dy = 0.
+    y = np.array([0.5, 1.0, 2.0])
+    _, (grad,) = _engine(lambda t: al.power(0.0, t), y)
+    expected = numerical_gradient(lambda v: np.power(0.0, v), [y], argnum=0)
+    np.testing.assert_array_equal(grad, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(grad, expected)
+
+
+def test_power_float32_stays_float32_at_zero():
+    x = Tensor(np.array([0.0, 2.0], np.float32), requires_grad=True)
+    y = Tensor(np.array([0.0, 0.0], np.float32), requires_grad=True)
+    (x**y).sum().backward()
+    assert x.grad.dtype == np.float32 and y.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0])
+
+
+_NAN = np.nan
+
+
+def test_relu_at_nan_passes_the_gradient_like_pytorch():
+    out, (grad,) = _engine(lambda x: x.relu(), [_NAN, -1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(out, [_NAN, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(grad, [1.0, 0.0, 0.0, 1.0])
+
+
+def test_maximum_at_nan_gives_both_sides_the_whole_gradient_like_pytorch():
+    out, (dx, dy) = _engine(lambda x, y: x.maximum(y), [_NAN, 1.0, _NAN, 2.0, 3.0], [1.0, _NAN, _NAN, 2.0, 1.0])
+    np.testing.assert_array_equal(out, [_NAN, _NAN, _NAN, 2.0, 3.0])
+    np.testing.assert_array_equal(dx, [1.0, 1.0, 1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(dy, [1.0, 1.0, 1.0, 0.5, 0.0])
+
+
+@pytest.mark.parametrize(
+    "name, values",
+    [("relu", [[_NAN, -1.0, 0.0, 1.0]]), ("maximum", [[_NAN, 1.0, _NAN, 2.0, 3.0], [1.0, _NAN, _NAN, 2.0, 1.0]])],
+)
+def test_nan_rules_match_torch(name, values):
+    torch = pytest.importorskip("torch")
+    ours = {"relu": lambda x: x.relu(), "maximum": lambda x, y: x.maximum(y)}[name]
+    theirs = {"relu": torch.relu, "maximum": torch.maximum}[name]
+    expected_out, expected = _torch_gradients(theirs, *values)
+    out, grads = _engine(ours, *values)
+    np.testing.assert_array_equal(out, expected_out)
+    for mine, their_grad in zip(grads, expected):
+        np.testing.assert_array_equal(mine, their_grad)
+
+
+# Reductions of a 0-d Tensor: PyTorch accepts dim 0 and -1 (a 0-d Tensor counts as having one
+# dimension there), reducing nothing; numpy has no axis 0 in a 0-d array.
+_ZERO_D_DIMS = [0, -1, (0,), (-1,), [0]]
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("dim", _ZERO_D_DIMS, ids=str)
+@pytest.mark.parametrize("op", ["sum", "mean", "max"])
+def test_reductions_of_a_0d_tensor_over_dim_0_or_minus_1(op, dim, keepdim):
+    x = Tensor(2.5, requires_grad=True)
+    out = getattr(x, op)(dim=dim, keepdim=keepdim)
+    assert out.shape == () and out.item() == 2.5
+    out.backward(np.array(3.0))
+    assert x.grad.shape == () and x.grad.item() == 3.0  # d(x)/dx = 1: grad_out passes through
+    expected = numerical_gradient(lambda v: getattr(np, op)(v), [np.array(2.5)], argnum=0, grad_out=np.array(3.0))
+    np.testing.assert_allclose(x.grad.array, expected)
+
+
+@pytest.mark.parametrize("dim", [0, -1, (0,)], ids=str)
+@pytest.mark.parametrize("op", ["sum", "mean", "max"])
+def test_reductions_of_a_0d_tensor_match_torch(op, dim):
+    torch = pytest.importorskip("torch")
+    theirs = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax}[op]
+    expected_out, (expected,) = _torch_gradients(lambda t: theirs(t, dim=dim), 2.5)
+    out, (grad,) = _engine(lambda t: getattr(t, op)(dim=dim), 2.5)
+    np.testing.assert_array_equal(out, expected_out)
+    np.testing.assert_array_equal(grad, expected)
+
+
+@pytest.mark.parametrize("dim", [1, -2, (0, -1)], ids=str)
+@pytest.mark.parametrize("op", ["sum", "mean", "max"])
+def test_other_dims_of_a_0d_tensor_are_refused(op, dim):
+    with pytest.raises(np.exceptions.AxisError, match="out of bounds for array of dimension 0"):
+        getattr(Tensor(2.5, requires_grad=True), op)(dim=dim)
+
+
+def test_max_over_dim_shares_ties_like_torch_amax_not_torch_max():
+    values = [[3.0, 1.0, 3.0, 3.0], [0.0, 2.0, 1.0, 2.0], [5.0, 5.0, 5.0, 5.0]]
+    _, (grad,) = _engine(lambda x: x.max(dim=1), values)
+    np.testing.assert_allclose(grad, [[1 / 3, 0, 1 / 3, 1 / 3], [0, 0.5, 0, 0.5], [0.25] * 4])
+    _, (amax_grad,) = _torch_gradients(lambda t: t.amax(dim=1), values)
+    np.testing.assert_allclose(grad, amax_grad)
+    _, (max_grad,) = _torch_gradients(lambda t: t.max(dim=1).values, values)
+    assert not np.allclose(grad, max_grad)  # torch.max(dim) gives a tie's gradient to one element
+
+
+@SETTINGS
+@given(data=st.data())
+def test_max_with_ties_matches_torch_amax_random(data):
+    torch = pytest.importorskip("torch")
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), label="shape")
+    values = data.draw(hnp.arrays(np.float64, shape, elements=st.integers(0, 2).map(float)), label="x")  # many ties
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+    keepdim = data.draw(st.booleans(), label="keepdim")
+    _, (grad,) = _engine(lambda t: t.max(dim=dim, keepdim=keepdim), values)
+    _, (expected,) = _torch_gradients(lambda t: t.amax(dim=dim, keepdim=keepdim), values)
+    np.testing.assert_allclose(grad, expected)
+
+
+def test_max_of_a_slice_holding_nan_gives_nan_gradients_like_amax():
+    values = [[_NAN, 1.0, 2.0], [3.0, 3.0, 1.0]]
+    out, (grad,) = _engine(lambda x: x.max(dim=1), values)
+    np.testing.assert_array_equal(out, [_NAN, 3.0])
+    np.testing.assert_array_equal(grad, [[_NAN, _NAN, _NAN], [0.5, 0.5, 0.0]])
+    _, (expected,) = _torch_gradients(lambda t: t.amax(dim=1), values)
+    np.testing.assert_array_equal(grad, expected)

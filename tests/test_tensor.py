@@ -11,10 +11,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import autograd_lite as al
 from autograd_lite import (
@@ -26,11 +28,12 @@ from autograd_lite import (
     get_back_func,
     is_grad_enabled,
     no_grad,
+    numerical_gradient,
     sorted_computational_graph,
     wrap_forward_fn,
 )
 from autograd_lite.tensor import NO_KWARGS
-from strategies import SETTINGS, dags
+from strategies import SETTINGS, arrays_of, dags, mutually_broadcastable
 
 # ---------------------------------------------------------------- a Tensor
 
@@ -538,3 +541,334 @@ def test_registering_the_wrapped_function_is_refused_with_the_numpy_name():
     assert (sin, 0) not in BACK_FUNCS
     with pytest.raises(RuntimeError, match=r"argument 0 of np\.sin\. Register one with add_back_func\(np\.sin, 0"):
         sin(Tensor([0.5], requires_grad=True))
+
+
+# ---------------------------------------------------------------- saved operands are the recipe's own (issue 8)
+# Every value a backward function reads is either a Tensor, whose version is checked, or a copy the
+# recipe made when the operation ran: changing the caller's array, list or index Tensor afterwards
+# cannot change a gradient.
+
+
+def test_a_plain_array_operand_changed_after_forward_does_not_change_the_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    w = np.array([3.0, 4.0])
+    loss = (x * w).sum()
+    w[:] = 100  # the reproducer: the gradient used to be [100, 100]
+    loss.backward()
+    assert x.grad.array.tolist() == [3.0, 4.0]
+
+
+def test_a_tensor_index_changed_in_place_after_forward_does_not_change_the_gradient():
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    idx = Tensor([0, 0, 1])
+    loss = (x[idx] * Tensor([1.0, 2.0, 3.0])).sum()
+    idx[0] = 2  # allowed: idx does not require grad; the gradient used to be [2, 3, 1]
+    assert idx.version == 1
+    loss.backward()
+    assert x.grad.array.tolist() == [3.0, 3.0, 0.0]
+
+
+def test_a_tensors_read_only_array_passed_as_a_constant_is_copied_too():
+    # t.array is read-only, yet t's own in-place operations change it: read-only is not enough.
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    t = Tensor([3.0, 4.0])
+    loss = (x * t.array).sum()
+    with no_grad():
+        t += 1
+    loss.backward()
+    assert x.grad.array.tolist() == [3.0, 4.0]
+
+
+def _change(value):
+    """Change ``value`` in place the way a caller might: an array, a list, an index Tensor, nested ones."""
+    if isinstance(value, Tensor):
+        value[...] = value.array[::-1].copy()
+    elif isinstance(value, np.ndarray) and value.ndim == 0:
+        value[...] = value + 1
+    elif isinstance(value, np.ndarray):
+        value[...] = value[::-1].copy() if value.dtype.kind in "iub" else value * 10 + 1
+    elif isinstance(value, list):
+        if value and isinstance(value[0], (list, np.ndarray, Tensor)):
+            for item in value:
+                _change(item)
+        else:
+            value[:] = [item + 1 for item in reversed(value)]
+    elif isinstance(value, tuple):
+        for item in value:
+            _change(item)
+    elif isinstance(value, slice):
+        _change(value.start)
+
+
+def _float_constant():
+    return np.array([[0.5, -1.5, 2.0]])
+
+
+_X3 = [0.5, 1.5, 2.0]  # x for the elementwise operations: shape (3,), broadcast against (1, 3)
+_X4 = [0.5, 1.5, 2.0, 3.0]  # x for indexing and shape changes
+
+# (name, function of (x, constant), the constant factory, x): every way an operation takes a plain value.
+_PLAIN_OPERANDS = [
+    ("x + c", lambda x, c: (x + c) * x, _float_constant, _X3),
+    ("c - x", lambda x, c: (c - x) * x, _float_constant, _X3),
+    ("x * c", lambda x, c: x * c, _float_constant, _X3),
+    ("c * x", lambda x, c: al.multiply(c, x), _float_constant, _X3),
+    ("x / c", lambda x, c: x / c, _float_constant, _X3),
+    ("c / x", lambda x, c: c / x, _float_constant, _X3),
+    ("x ** c", lambda x, c: x**c, _float_constant, _X3),
+    ("c ** x", lambda x, c: al.power(c * c, x), _float_constant, _X3),
+    ("maximum(x, c)", lambda x, c: x.maximum(c), _float_constant, _X3),
+    ("maximum(c, x)", lambda x, c: al.maximum(c, x), _float_constant, _X3),
+    ("x @ c", lambda x, c: x @ c, lambda: np.array([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]]), _X3),
+    ("c @ x", lambda x, c: al.matmul(c, x), lambda: np.array([[1.0, -2.0, 0.5], [3.0, 2.0, 1.0]]), _X3),
+    ("x[int array]", lambda x, c: x[c] * np.arange(4.0), lambda: np.array([2, 0, 1, 1]), _X4),
+    ("x[list]", lambda x, c: x[c] * np.arange(4.0), lambda: [2, 0, 1, 1], _X4),
+    ("x[Tensor]", lambda x, c: x[c] * np.arange(4.0), lambda: Tensor([2, 0, 1, 1]), _X4),
+    ("x[mask]", lambda x, c: x[c] * np.arange(1.0, 3.0), lambda: np.array([True, False, True, False]), _X4),
+    ("x[array, array]", lambda x, c: x.reshape(2, 2)[c] * np.arange(1.0, 4.0),
+     lambda: (np.array([0, 1, 1]), np.array([1, 0, 1])), _X4),
+    ("x[Tensor, list]", lambda x, c: x.reshape(2, 2)[c] * np.arange(1.0, 4.0),
+     lambda: (Tensor([0, 1, 1]), [1, 0, 1]), _X4),
+    ("x[list of arrays]", lambda x, c: x.reshape(2, 2)[tuple(c)] * np.arange(1.0, 4.0),
+     lambda: [np.array([0, 1, 1]), np.array([1, 0, 1])], _X4),
+    ("x[slice with a 0-d array bound]", lambda x, c: x[c] * np.arange(1.0, 4.0), lambda: slice(np.array(1), None), _X4),
+    ("reshape(x, list)", lambda x, c: x.reshape(c) * np.arange(4.0).reshape(2, 2), lambda: [2, 2], _X4),
+    ("permute(x, list)", lambda x, c: x.reshape(2, 2).permute(c) * np.arange(4.0).reshape(2, 2), lambda: [1, 0], _X4),
+    ("expand(x, list)", lambda x, c: x.reshape(4, 1).expand(c) * np.arange(8.0).reshape(4, 2), lambda: [4, 2], _X4),
+]
+
+
+@pytest.mark.parametrize("fn, constant, values", [case[1:] for case in _PLAIN_OPERANDS],
+                         ids=[case[0] for case in _PLAIN_OPERANDS])
+def test_no_plain_operand_changed_after_forward_changes_a_gradient(fn, constant, values):
+    def gradient(change_after_forward: bool) -> np.ndarray:
+        x = Tensor(values, requires_grad=True)
+        c = constant()
+        out = fn(x, c)
+        if change_after_forward:
+            with no_grad():
+                _change(c)
+        out.backward(np.linspace(1.0, 2.0, out.size).reshape(out.shape))
+        return x.grad.array
+
+    np.testing.assert_array_equal(gradient(True), gradient(False))
+
+
+def test_the_change_helper_really_changes_each_constant():
+    # The test above would pass trivially if _change left a constant as it was.
+    for name, _, constant, _ in _PLAIN_OPERANDS:
+        before, after = constant(), constant()
+        _change(after)
+        assert repr(before) != repr(after), name
+
+
+def test_keyword_arguments_holding_arrays_are_owned_too():
+    def scaled(x, scale=None):
+        return x * scale
+
+    def scaled_back(grad_out, out, x, scale=None):
+        return grad_out * scale
+
+    scaled_op = wrap_forward_fn(scaled)
+    add_back_func(scaled, 0, scaled_back)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    scale = np.array([3.0, 4.0])
+    loss = scaled_op(x, scale=scale).sum()
+    scale[:] = -1
+    loss.backward()
+    assert x.grad.array.tolist() == [3.0, 4.0]
+
+
+def test_tensor_arguments_and_numbers_are_not_copied():
+    # Copying costs memory only where it must: a Tensor's array is version-checked instead,
+    # and a Python number cannot change.
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    w = Tensor([3.0, 4.0])
+    y = x * w
+    assert y.recipe.args[0] is x.array and y.recipe.args[1] is w.array
+    half = 0.5
+    assert (x * half).recipe.args[1] is half
+    constant = np.array([1.0, 2.0])
+    kept = (x * constant).recipe.args[1]
+    assert kept is not constant and not kept.flags.writeable and not np.shares_memory(kept, constant)
+    with no_grad():  # nothing recorded, nothing copied
+        assert (x * constant).recipe is None
+
+
+@SETTINGS
+@given(data=st.data())
+def test_changing_a_plain_operand_never_changes_the_gradient_random(data):
+    # Random broadcast shapes and values: the gradient for x, with the constant changed after the
+    # forward pass, is the finite-difference gradient at the constant's ORIGINAL values.
+    (x_shape, c_shape), _ = data.draw(mutually_broadcastable(2), label="shapes")
+    x = data.draw(arrays_of(x_shape, min_value=0.5, max_value=2.0), label="x")
+    c = data.draw(arrays_of(c_shape, min_value=0.5, max_value=2.0), label="c")
+    name, op = data.draw(st.sampled_from(_BINARY_OPS), label="op")
+    if name == "maximum":  # no near-tie, where a finite difference would straddle the corner
+        assume(np.all(np.abs(x - (c + 0.05)) > 1e-3))
+    original = c.copy()
+    leaf = Tensor(x, requires_grad=True)
+    out = op(leaf, c)
+    grad_out = np.ones(out.shape)
+    c[...] = data.draw(arrays_of(c_shape, min_value=-5.0, max_value=5.0), label="new c")
+    out.backward(grad_out)
+
+    def f(x_values):
+        with no_grad():
+            return op(Tensor(x_values), original).array
+
+    expected = numerical_gradient(f, [x], argnum=0, grad_out=grad_out)
+    np.testing.assert_allclose(leaf.grad.array, expected, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+_BINARY_OPS = [
+    ("x * c", lambda x, c: x * c),
+    ("x / c", lambda x, c: x / c),
+    ("c / x", lambda x, c: al.true_divide(c, x)),
+    ("x ** c", lambda x, c: x ** c),
+    ("c ** x", lambda x, c: al.power(c, x)),
+    ("maximum", lambda x, c: x.maximum(c + 0.05)),
+    ("x * c, then x + c", lambda x, c: (x * c + c) * x),
+]
+
+
+# ---------------------------------------------------------------- grad mode is per thread (issue 8)
+
+
+def _in_thread(target):
+    """Run ``target`` in a new thread; re-raise its exception here."""
+    errors = []
+
+    def run():
+        try:
+            target()
+        except BaseException as error:  # noqa: BLE001 - handed to the test thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def _join(thread, errors):
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the other thread hung"
+    if errors:
+        raise errors[0]
+
+
+def test_no_grad_in_one_thread_does_not_stop_another_thread_recording():
+    inside, done = threading.Event(), threading.Event()
+
+    def other():
+        with no_grad():
+            inside.set()
+            assert done.wait(30)
+            assert not is_grad_enabled()  # still off here, whatever the main thread did
+
+    thread, errors = _in_thread(other)
+    assert inside.wait(30)
+    # The other thread is inside no_grad now; this thread's operations must still record.
+    assert is_grad_enabled()
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    assert y.recipe is not None
+    y.backward()
+    assert x.grad.array.tolist() == [2.0, 4.0]
+    done.set()
+    _join(thread, errors)
+
+
+def test_two_threads_leaving_no_grad_out_of_order_leave_grad_mode_on():
+    # Main enters, other enters, main leaves, other leaves: with one global switch the other
+    # thread would restore "off" for the whole process.
+    main_in, other_in, main_out = threading.Event(), threading.Event(), threading.Event()
+    seen_by_other = []
+
+    def other():
+        assert main_in.wait(30)
+        with no_grad():
+            other_in.set()
+            assert main_out.wait(30)
+        seen_by_other.append(is_grad_enabled())
+
+    thread, errors = _in_thread(other)
+    with no_grad():
+        main_in.set()
+        assert other_in.wait(30)
+    main_out.set()
+    assert is_grad_enabled()
+    _join(thread, errors)
+    assert seen_by_other == [True]
+    assert is_grad_enabled()  # still on after both left
+    x = Tensor([1.0], requires_grad=True)
+    assert (x * 2).recipe is not None
+
+
+def test_a_new_thread_starts_with_grad_on_even_inside_no_grad():
+    seen = []
+    with no_grad():
+        thread, errors = _in_thread(lambda: seen.append(is_grad_enabled()))
+        _join(thread, errors)
+    assert seen == [True]
+
+
+# ---------------------------------------------------------------- setting .grad (issue 8)
+
+
+def test_setting_grad_to_a_tensor_of_the_right_shape_and_dtype_or_none():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.grad = Tensor([0.5, 0.5])
+    (x * 2).sum().backward()  # accumulates into the grad that was set
+    assert x.grad.array.tolist() == [2.5, 2.5]
+    x.grad = None
+    assert x.grad is None
+
+
+@pytest.mark.parametrize(
+    "value, error, words",
+    [
+        (np.array([1.0, 1.0]), TypeError, ["must be a Tensor", "ndarray", "x.grad = Tensor(grad)"]),
+        ([1.0, 1.0], TypeError, ["must be a Tensor", "list"]),
+        (1.0, TypeError, ["must be a Tensor", "float"]),
+        (Tensor([1.0, 1.0, 1.0]), ValueError, ["shape (3,)", "shape (2,)"]),
+        (Tensor(np.ones(2, np.float32)), TypeError, ["dtype float32", "dtype float64"]),
+    ],
+)
+def test_setting_grad_to_anything_else_is_refused_with_a_clear_error(value, error, words):
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(error) as raised:
+        x.grad = value
+    for word in words:
+        assert word in str(raised.value)
+    assert x.grad is None  # left as it was
+
+
+def test_torch_refuses_the_same_grads_when_available():
+    torch = pytest.importorskip("torch")
+    x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    for value in (np.ones(2), [1.0, 1.0], torch.ones(3, dtype=torch.float64), torch.ones(2, dtype=torch.float32)):
+        with pytest.raises((TypeError, RuntimeError)):
+            x.grad = value
+
+
+def test_pytorch_differs_as_chapter_9_says_when_available():
+    # Chapter 9's claims about PyTorch, run: only saved tensors are checked, and an array shared
+    # through torch.from_numpy and changed in numpy is used silently.
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    shared = np.array([3.0, 4.0])
+    loss = (x * torch.from_numpy(shared)).sum()
+    shared[:] = 100.0
+    loss.backward()
+    assert x.grad.tolist() == [100.0, 100.0]
+    w = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    loss = (x + w).sum()  # add saves neither operand
+    w.add_(1)
+    loss.backward()  # no error in PyTorch
+    # The library counts every argument as saved, and refuses the same change.
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    loss = (x + w).sum()
+    w += 1
+    with pytest.raises(RuntimeError, match="argument 1 of add was changed in place"):
+        loss.backward()

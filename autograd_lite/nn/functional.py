@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, no_grad
 
 __all__ = ["softmax", "log_softmax", "cross_entropy"]
 
@@ -43,9 +43,16 @@ def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _row_max(x: Tensor, dim: int) -> np.ndarray:
-    """The maximum along ``dim`` (kept as size 1), as a plain array: a constant for the gradient."""
-    return np.max(x.array, axis=dim, keepdims=True)
+def _row_max(x: Tensor, dim: int) -> Tensor:
+    """The maximum along ``dim`` (kept as size 1), computed under no_grad: a constant for the gradient.
+
+    Over an empty dimension there is no maximum, and none is needed (the
+    result is empty): 0 of the right shape stands in.
+    """
+    with no_grad():
+        if x.shape and x.shape[dim] == 0:
+            return x.sum(dim=dim, keepdim=True)
+        return x.max(dim=dim, keepdim=True)
 
 
 def log_softmax(x, dim: int = -1) -> Tensor:
@@ -62,6 +69,8 @@ def log_softmax(x, dim: int = -1) -> Tensor:
     """
     x = _as_tensor(x)
     shifted = x - _row_max(x, dim)
+    if shifted.size == 0:
+        return shifted  # an empty dimension: nothing to normalise (log of an empty sum would be -inf)
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
