@@ -16,6 +16,14 @@ import autograd_lite.checks as checks_package
 import autograd_lite.checks.engine as engine_checks
 from autograd_lite import (
     BACK_FUNCS,
+    add_back0,
+    add_back1,
+    matmul_back0,
+    matmul_back1,
+    subtract_back0,
+    subtract_back1,
+    true_divide_back0,
+    true_divide_back1,
     Tensor,
     backprop,
     indexing_back,
@@ -27,7 +35,11 @@ from autograd_lite import (
     unbroadcast,
 )
 from autograd_lite.checks import (
+    check_add_back,
     check_backprop,
+    check_matmul_back,
+    check_subtract_back,
+    check_true_divide_back,
     check_indexing_back,
     check_maximum_back0,
     check_permute_back,
@@ -45,9 +57,18 @@ CHECKS = {
 }
 
 
+# The checks of chapter 8's exercises on what networks use: each takes (back0, back1).
+PAIR_CHECKS = {
+    "check_add_back": (check_add_back, add_back0, add_back1),
+    "check_subtract_back": (check_subtract_back, subtract_back0, subtract_back1),
+    "check_true_divide_back": (check_true_divide_back, true_divide_back0, true_divide_back1),
+    "check_matmul_back": (check_matmul_back, matmul_back0, matmul_back1),
+}
+
+
 def test_the_checks_are_exported():
-    assert engine_checks.__all__ == list(CHECKS)
-    for name in CHECKS:
+    assert engine_checks.__all__ == list(CHECKS) + list(PAIR_CHECKS)
+    for name in [*CHECKS, *PAIR_CHECKS]:
         assert getattr(checks_package, name) is getattr(engine_checks, name)
 
 
@@ -477,3 +498,290 @@ def test_backprop_check_explains_a_recursive_backprop_like_the_sorts():
     message = str(info.value)
     assert message.startswith("check_backprop: backprop_recursive raised RecursionError on a chain of 3,000 operations")
     assert "hint: keep the nodes still to visit on an explicit stack" in message
+
+
+# ---------------------------------------------------------------- add, subtract, true_divide, matmul (pairs)
+
+
+@pytest.mark.parametrize("name", PAIR_CHECKS)
+def test_a_pair_check_passes_the_library_with_one_line_for_many_seeds(name, capsys):
+    check, back0, back1 = PAIR_CHECKS[name]
+    for seed in range(40):
+        check(back0, back1, seed=seed)
+    assert capsys.readouterr().out == f"{name}: all tests passed\n" * 40
+
+
+@pytest.mark.parametrize("name", PAIR_CHECKS)
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_pair_check_says_which_stub_is_not_implemented_yet(name, which):
+    check, back0, back1 = PAIR_CHECKS[name]
+    correct = (back0, back1)[which]
+
+    def stub(*args, **kwargs):
+        raise NotImplementedError
+
+    stub.__name__ = correct.__name__
+    fns = [back0, back1]
+    fns[which] = stub
+    with pytest.raises(NotImplementedError) as error:
+        check(*fns)
+    assert str(error.value) == (
+        f"{name}: {correct.__name__} is not implemented yet. Fill in its body, then run {name} again."
+    )
+
+
+@pytest.mark.parametrize("name", PAIR_CHECKS)
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_pair_check_fails_a_backward_function_that_changes_grad_out_in_place(name, which):
+    check, back0, back1 = PAIR_CHECKS[name]
+    correct = (back0, back1)[which]
+
+    def scales_grad_out_in_place(grad_out, out, x, y):
+        result = correct(grad_out.copy(), out, x, y)
+        grad_out *= 2  # e.g. `grad_out /= y; return unbroadcast(grad_out, x)`
+        return result
+
+    fns = [back0, back1]
+    fns[which] = scales_grad_out_in_place
+    with pytest.raises(AssertionError, match="changed its argument grad_out in place"):
+        check(*fns)
+
+
+def test_add_check_fails_a_gradient_that_is_not_unbroadcast():
+    def no_unbroadcast(grad_out, out, x, y):
+        return grad_out
+
+    with pytest.raises(AssertionError, match=r"(?s)wrong shape.*hint: the gradient has the shape of the argument"):
+        check_add_back(add_back0, no_unbroadcast)
+    with pytest.raises(AssertionError, match="wrong shape"):
+        check_add_back(no_unbroadcast, add_back1)
+
+
+def test_add_check_fails_averaging_or_summing_only_the_prepended_dimensions():
+    def averages(grad_out, out, x, y):
+        return unbroadcast(grad_out, y) * np.size(y) / grad_out.size
+
+    with pytest.raises(AssertionError, match="do not average them"):
+        check_add_back(add_back0, averages)
+
+    def sums_only_prepended(grad_out, out, x, y):
+        extra = grad_out.ndim - np.ndim(y)
+        return grad_out.sum(axis=tuple(range(extra))) if extra else grad_out
+
+    with pytest.raises(AssertionError, match="wrong shape"):
+        check_add_back(add_back0, sums_only_prepended)
+
+
+def test_subtract_check_fails_the_missing_minus_sign():
+    def no_minus(grad_out, out, x, y):
+        return unbroadcast(grad_out, y)
+
+    with pytest.raises(AssertionError, match=r"y gets -grad_out"):
+        check_subtract_back(subtract_back0, no_minus)
+
+    def minus_on_the_wrong_argument(grad_out, out, x, y):
+        return unbroadcast(-grad_out, x)
+
+    with pytest.raises(AssertionError, match=r"the minus sign belongs to y"):
+        check_subtract_back(minus_on_the_wrong_argument, subtract_back1)
+
+
+def test_subtract_check_fails_negating_grad_out_in_place():
+    def negates_in_place(grad_out, out, x, y):
+        grad_out *= -1
+        return unbroadcast(grad_out, y)
+
+    with pytest.raises(AssertionError, match="changed its argument grad_out in place"):
+        check_subtract_back(subtract_back0, negates_in_place)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda grad_out, out, x, y: unbroadcast(grad_out * out / y, y),  # the sign
+        lambda grad_out, out, x, y: unbroadcast(-grad_out * x / y, y),  # y to the first power
+        lambda grad_out, out, x, y: unbroadcast(-grad_out / y**2, y),  # forgets x
+        lambda grad_out, out, x, y: unbroadcast(-grad_out * x / y**3, y),  # the power one too high
+        lambda grad_out, out, x, y: unbroadcast(-grad_out / y, y),  # the mirror image of back0
+    ],
+    ids=["sign", "power 1", "no x", "power 3", "mirror of back0"],
+)
+def test_true_divide_check_fails_wrong_quotient_rules(wrong):
+    with pytest.raises(AssertionError, match=r"mind the minus sign and the square"):
+        check_true_divide_back(true_divide_back0, wrong)
+
+
+def test_true_divide_check_fails_wrong_gradients_for_x():
+    def times_y(grad_out, out, x, y):
+        return unbroadcast(grad_out * y, x)
+
+    with pytest.raises(AssertionError, match=r"x gets grad_out / y"):
+        check_true_divide_back(times_y, true_divide_back1)
+
+    def no_unbroadcast(grad_out, out, x, y):
+        return grad_out / y
+
+    with pytest.raises(AssertionError, match="wrong shape"):
+        check_true_divide_back(no_unbroadcast, true_divide_back1)
+
+
+def test_true_divide_check_fails_dividing_grad_out_in_place():
+    def divides_in_place(grad_out, out, x, y):
+        grad_out /= y
+        return unbroadcast(grad_out, x)
+
+    with pytest.raises(AssertionError, match=r"(?s)changed its argument grad_out in place.*`return grad_out / x`"):
+        check_true_divide_back(divides_in_place, true_divide_back1)
+
+
+def test_arithmetic_checks_pass_other_correct_implementations(capsys):
+    def sum_by_hand(g, shape):
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+        return g.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
+
+    check_add_back(lambda g, out, x, y: sum_by_hand(g, np.shape(x)), lambda g, out, x, y: sum_by_hand(g, np.shape(y)))
+    check_subtract_back(
+        lambda g, out, x, y: sum_by_hand(g, np.shape(x)), lambda g, out, x, y: -sum_by_hand(g, np.shape(y))
+    )
+    check_true_divide_back(
+        lambda g, out, x, y: unbroadcast(g * (1 / np.asarray(y, dtype=g.dtype)), x),
+        lambda g, out, x, y: unbroadcast(-g * x / (y * y), y),
+    )
+    assert capsys.readouterr().out == (
+        "check_add_back: all tests passed\ncheck_subtract_back: all tests passed\n"
+        "check_true_divide_back: all tests passed\n"
+    )
+
+
+def _t(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def _fails_with_a_matmul_hint(back0, back1, values_hint):
+    """The check fails: wrong values with ``values_hint`` (square cases), or numpy's shape error with the shape hint."""
+    try:
+        check_matmul_back(back0, back1)
+    except AssertionError as error:
+        assert "wrong values" in str(error) and values_hint in str(error), str(error)
+    except ValueError as error:
+        assert any("write each shape under the formula" in note for note in error.__notes__), error.__notes__
+    else:
+        raise AssertionError("check_matmul_back passed a wrong answer")
+
+
+def test_matmul_check_fails_a_transpose_in_the_wrong_place():
+    def forgets_the_transpose(grad_out, out, x, y):  # grad_out @ y, not @ y^T
+        return unbroadcast(grad_out @ y, x) if np.ndim(x) > 1 and np.ndim(y) > 1 else matmul_back0(grad_out, out, x, y)
+
+    _fails_with_a_matmul_hint(forgets_the_transpose, matmul_back1, "grad_out on the left, the transposed y on the right")
+
+    def transposes_grad_out(grad_out, out, x, y):  # x @ grad_out^T
+        return unbroadcast(x @ _t(grad_out), y) if np.ndim(x) > 1 and np.ndim(y) > 1 else matmul_back1(grad_out, out, x, y)
+
+    _fails_with_a_matmul_hint(matmul_back0, transposes_grad_out, "the transposed x on the left")
+
+    def on_the_wrong_side(grad_out, out, x, y):  # grad_out @ x^T
+        return unbroadcast(grad_out @ _t(x), y) if np.ndim(x) > 1 and np.ndim(y) > 1 else matmul_back1(grad_out, out, x, y)
+
+    _fails_with_a_matmul_hint(matmul_back0, on_the_wrong_side, "the transposed x on the left")
+
+    def y_transposed_on_the_left(grad_out, out, x, y):  # y^T @ grad_out
+        return unbroadcast(_t(y) @ grad_out, x) if np.ndim(x) > 1 and np.ndim(y) > 1 else matmul_back0(grad_out, out, x, y)
+
+    _fails_with_a_matmul_hint(y_transposed_on_the_left, matmul_back1, "the transposed y on the right")
+
+
+def test_matmul_check_gives_the_values_hint_on_the_square_case():
+    def forgets_the_transpose(grad_out, out, x, y):  # only where the shapes happen to fit: square y
+        if np.ndim(y) == 2 and y.shape[0] == y.shape[1]:
+            return unbroadcast(grad_out @ y, x)
+        return matmul_back0(grad_out, out, x, y)
+
+    with pytest.raises(AssertionError, match=r"(?s)x of shape \(3, 3\).*wrong values.*the transposed y on the right"):
+        check_matmul_back(forgets_the_transpose, matmul_back1)
+
+
+def test_matmul_check_fails_dot_T_on_a_batch():
+    def uses_dot_T(grad_out, out, x, y):
+        if np.ndim(x) == 1 or np.ndim(y) == 1:
+            return matmul_back0(grad_out, out, x, y)
+        return unbroadcast(grad_out @ y.T, x)  # .T reverses all axes of a batch
+
+    with pytest.raises((AssertionError, ValueError)) as error:
+        check_matmul_back(uses_dot_T, matmul_back1)
+    assert "np.swapaxes(a, -1, -2)" in str(error.value) or "check_matmul_back: raised by" in str(
+        getattr(error.value, "__notes__", "")
+    )
+
+
+def test_matmul_check_fails_forgetting_to_unbroadcast_the_batch_dimensions():
+    def no_unbroadcast0(grad_out, out, x, y):
+        if np.ndim(x) == 1 or np.ndim(y) == 1:
+            return matmul_back0(grad_out, out, x, y)
+        return grad_out @ _t(y)
+
+    def no_unbroadcast1(grad_out, out, x, y):
+        if np.ndim(x) == 1 or np.ndim(y) == 1:
+            return matmul_back1(grad_out, out, x, y)
+        return _t(x) @ grad_out
+
+    with pytest.raises(AssertionError, match=r"(?s)wrong shape.*summed by unbroadcast"):
+        check_matmul_back(no_unbroadcast0, matmul_back1)
+    with pytest.raises(AssertionError, match=r"(?s)wrong shape.*summed by unbroadcast"):
+        check_matmul_back(matmul_back0, no_unbroadcast1)
+
+
+def test_matmul_check_fails_1d_operands_treated_as_2d():
+    def leaves_the_row_in(grad_out, out, x, y):  # makes x a row, but returns the (1, k) gradient
+        x2, y2, g = np.atleast_2d(x), np.asarray(y), np.asarray(grad_out)
+        if y2.ndim == 1:
+            y2, g = y2[:, None], g[..., None]
+        if np.ndim(x) == 1:
+            g = np.expand_dims(g, -2)
+        return unbroadcast(g @ _t(y2), x2)
+
+    with pytest.raises(AssertionError, match=r"(?s)wrong shape.*A 1-D x is used as a row"):
+        check_matmul_back(leaves_the_row_in, matmul_back1)
+
+    def plain_formula(grad_out, out, x, y):  # no 1-D handling at all
+        return unbroadcast(_t(np.asarray(x)) @ grad_out, y)
+
+    with pytest.raises((AssertionError, ValueError)):
+        check_matmul_back(matmul_back0, plain_formula)
+
+    def leaves_the_column_in(grad_out, out, x, y):  # makes y a column, returns the (k, 1) gradient
+        x2, y2, g = np.asarray(x), np.asarray(y), np.asarray(grad_out)
+        if y2.ndim == 1:
+            y2, g = y2[:, None], g[..., None]
+        if x2.ndim == 1:
+            x2, g = x2[None, :], np.expand_dims(g, -2)
+        return unbroadcast(_t(x2) @ g, y2)
+
+    with pytest.raises(AssertionError, match=r"wrong shape: expected \(3,\), got \(3, 1\)"):
+        check_matmul_back(matmul_back0, leaves_the_column_in)
+
+
+def test_matmul_check_passes_another_correct_implementation(capsys):
+    def by_einsum0(grad_out, out, x, y):
+        x2, y2 = np.asarray(x), np.asarray(y)
+        if x2.ndim == 1 and y2.ndim == 1:
+            return grad_out * y2
+        if y2.ndim == 1:
+            return unbroadcast(np.einsum("...n,k->...nk", grad_out, y2), x2)
+        if x2.ndim == 1:
+            return unbroadcast(np.einsum("...m,...km->...k", grad_out, y2), x2)
+        return unbroadcast(np.einsum("...nm,...km->...nk", grad_out, y2), x2)
+
+    def by_einsum1(grad_out, out, x, y):
+        x2, y2 = np.asarray(x), np.asarray(y)
+        if x2.ndim == 1 and y2.ndim == 1:
+            return grad_out * x2
+        if x2.ndim == 1:
+            return unbroadcast(np.einsum("k,...m->...km", x2, grad_out), y2)
+        if y2.ndim == 1:
+            return unbroadcast(np.einsum("...nk,...n->...k", x2, grad_out), y2)
+        return unbroadcast(np.einsum("...nk,...nm->...km", x2, grad_out), y2)
+
+    for seed in range(20):
+        check_matmul_back(by_einsum0, by_einsum1, seed=seed)
+    assert capsys.readouterr().out == "check_matmul_back: all tests passed\n" * 20

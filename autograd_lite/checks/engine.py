@@ -2,7 +2,9 @@
 
 - chapter 7 (Autograd): `check_sorted_computational_graph`, `check_backprop`;
 - chapter 8 (More forward and backward functions): `check_sum_back`,
-  `check_permute_back`, `check_maximum_back0`, `check_indexing_back`.
+  `check_permute_back`, `check_maximum_back0`, `check_indexing_back`,
+  `check_add_back`, `check_subtract_back`, `check_true_divide_back`,
+  `check_matmul_back`.
 
 The contract is part 1's: a check calls the reader's function on several
 fixed cases and on cases drawn at random (a new seed on every call, printed
@@ -46,10 +48,16 @@ from ..backward import permute_back as _permute_back
 from ..backward import sum_back as _sum_back
 from ..backward import add_back0 as _add_back0
 from ..backward import add_back1 as _add_back1
+from ..backward import matmul_back0 as _matmul_back0
+from ..backward import matmul_back1 as _matmul_back1
+from ..backward import subtract_back0 as _subtract_back0
+from ..backward import subtract_back1 as _subtract_back1
+from ..backward import true_divide_back0 as _true_divide_back0
+from ..backward import true_divide_back1 as _true_divide_back1
 from ..tensor import BACK_FUNCS, Tensor, add_back_func, wrap_forward_fn
 from ..tensor import backprop as _backprop
 from .common import _assert_array, _copy, _describe, _name, _Run, _values
-from .part1 import _random_dtype, _random_shape, _recursion_failure, _unhashable_problem
+from .part1 import _broadcast_pair, _random_dtype, _random_shape, _recursion_failure, _unhashable_problem
 
 __all__ = [
     "check_sorted_computational_graph",
@@ -58,6 +66,10 @@ __all__ = [
     "check_permute_back",
     "check_maximum_back0",
     "check_indexing_back",
+    "check_add_back",
+    "check_subtract_back",
+    "check_true_divide_back",
+    "check_matmul_back",
 ]
 
 _DTYPE_HINT = "the gradient keeps the dtype of grad_out (float32 stays float32)."
@@ -615,4 +627,231 @@ def check_indexing_back(fn: Callable, *, seed: int | None = None, time_limit: fl
                 fn, (grad_out.copy(), out.copy(), x.copy(), _copy(index)), call, names=(*_BACK_ARGS[:3], "index")
             )
             _assert_array(check, call, [("grad_out", grad_out), ("x", x)], expected, actual, hints=hints)
+    run.passed()
+
+
+# ------------------------------------------------------------ chapter 8: what networks use
+
+_UNBROADCAST_HINT = (
+    "the gradient has the shape of the argument it is for: sum it back with unbroadcast(g, x) "
+    "(or unbroadcast(g, y)), over the dimensions broadcasting prepended or stretched."
+)
+
+
+def _arithmetic_cases(run: _Run, fixed_seed: int, numbers: bool = True) -> tuple[list, int]:
+    """(x, y, grad_out) triples: fixed broadcast shapes, a Python number on either side, then random ones."""
+    rng = np.random.default_rng(fixed_seed)
+    shapes = [  # (shape of x, shape of y, dtype)
+        ((2, 3), (2, 3), np.float64),
+        ((3,), (2, 3), np.float64),
+        ((2, 3), (3,), np.float64),
+        ((2, 1, 4), (3, 1), np.float64),
+        ((4, 1), (4,), np.float64),
+        ((3, 1), (2, 1, 4), np.float32),
+    ]
+    cases = []
+    for x_shape, y_shape, dtype in shapes:
+        x, y = _values(rng, x_shape, dtype), _values(rng, y_shape, dtype)
+        cases.append((x, y, _values(rng, np.broadcast_shapes(x_shape, y_shape), dtype)))
+    if numbers:  # the engine calls back0 with a number y for t - 2.5, back1 with a number x for 2 / t
+        array = _values(rng, (2, 3))
+        cases.append((array, 2.5, _values(rng, (2, 3))))
+        cases.append((-1.5, array, _values(rng, (2, 3))))
+    n_fixed = len(cases)
+    for _ in range(3):
+        x_shape, y_shape = _broadcast_pair(run.rng)
+        dtype = _random_dtype(run.rng)
+        x, y = _values(run.rng, x_shape, dtype), _values(run.rng, y_shape, dtype)
+        cases.append((x, y, _values(run.rng, np.broadcast_shapes(x_shape, y_shape), dtype)))
+    return cases, n_fixed
+
+
+def _check_binary_back(
+    run: _Run, fns: tuple, references: tuple, op: str, forward: Callable, cases: list, n_fixed: int, hints: tuple,
+    error_hint: str | None = None,
+) -> None:
+    """Run the reader's (back0, back1) on every (x, y, grad_out) and compare with the library's.
+
+    The watch covers all four arguments; ``error_hint`` is added to a ValueError
+    the reader's code raises (numpy's message for operands whose shapes do not fit).
+    """
+    for i, (x, y, grad_out) in enumerate(cases):
+        out = np.asarray(forward(x, y))
+        with run.random_case(i >= n_fixed):
+            for argnum, (fn, reference) in enumerate(zip(fns, references)):
+                if not isinstance((x, y)[argnum], np.ndarray):
+                    continue  # a Python number gets no gradient: the engine never asks for one
+                expected = np.asarray(reference(grad_out.copy(), out.copy(), _copy(x), _copy(y)))
+                call = f"{_name(fn)}({_describe('grad_out', grad_out)}, out = {op}, {_describe('x', x)}, {_describe('y', y)})"
+                try:
+                    actual = run.call(fn, (grad_out.copy(), out.copy(), _copy(x), _copy(y)), call, names=_BACK_ARGS)
+                except ValueError as exc:
+                    if error_hint:
+                        exc.add_note(f"({run.check}: hint: {error_hint})")
+                    raise
+                _assert_array(
+                    run.check, call, [("grad_out", grad_out), ("x", x), ("y", y)], expected, actual,
+                    f"result (the gradient for {'xy'[argnum]})", hints=hints[argnum],
+                )
+
+
+def check_add_back(fn0: Callable, fn1: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
+    """Check ``add_back0`` and ``add_back1``, the backward functions of ``out = x + y``.
+
+    The cases broadcast both ways round (``x`` stretched to ``y``'s shape,
+    ``y`` to ``x``'s, both at once), have a Python number on one side, and
+    include float32 (the gradient stays float32).
+
+    >>> from autograd_lite import add_back0, add_back1
+    >>> from autograd_lite.checks import check_add_back
+    >>> check_add_back(add_back0, add_back1)
+    check_add_back: all tests passed
+    """
+    run = _Run("check_add_back", (fn0, fn1), seed, time_limit)
+    hint = {
+        "shape": _UNBROADCAST_HINT,
+        "values": "every copy that broadcasting made of an element passes grad_out on to it unchanged: "
+        "sum those copies' gradients (unbroadcast sums them); do not average them or keep one.",
+        "dtype": _DTYPE_HINT,
+    }
+    cases, n_fixed = _arithmetic_cases(run, 21)
+    _check_binary_back(run, (fn0, fn1), (_add_back0, _add_back1), "x + y", np.add, cases, n_fixed, (hint, hint))
+    run.passed()
+
+
+def check_subtract_back(fn0: Callable, fn1: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
+    """Check ``subtract_back0`` and ``subtract_back1``, the backward functions of ``out = x - y``.
+
+    The cases are :func:`check_add_back`'s: broadcasting both ways round, a
+    Python number on one side, float32.
+
+    >>> from autograd_lite import subtract_back0, subtract_back1
+    >>> from autograd_lite.checks import check_subtract_back
+    >>> check_subtract_back(subtract_back0, subtract_back1)
+    check_subtract_back: all tests passed
+    """
+    run = _Run("check_subtract_back", (fn0, fn1), seed, time_limit)
+    hint0 = {
+        "shape": _UNBROADCAST_HINT,
+        "values": "out = x - y grows by 1 when x does: x gets +grad_out (the minus sign belongs to y), summed back "
+        "to x's shape.",
+        "dtype": _DTYPE_HINT,
+    }
+    hint1 = dict(
+        hint0,
+        values="out = x - y shrinks by 1 when y grows by 1: y gets -grad_out, summed back to y's shape "
+        "(unbroadcast(-grad_out, y)).",
+    )
+    cases, n_fixed = _arithmetic_cases(run, 22)
+    _check_binary_back(
+        run, (fn0, fn1), (_subtract_back0, _subtract_back1), "x - y", np.subtract, cases, n_fixed, (hint0, hint1)
+    )
+    run.passed()
+
+
+def check_true_divide_back(fn0: Callable, fn1: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
+    """Check ``true_divide_back0`` and ``true_divide_back1``, the backward functions of ``out = x / y``.
+
+    The cases are :func:`check_add_back`'s (``y`` is never 0): broadcasting
+    both ways round, a Python number on one side (``2 / t`` asks
+    ``true_divide_back1`` for ``t``'s gradient), float32.
+
+    >>> from autograd_lite import true_divide_back0, true_divide_back1
+    >>> from autograd_lite.checks import check_true_divide_back
+    >>> check_true_divide_back(true_divide_back0, true_divide_back1)
+    check_true_divide_back: all tests passed
+    """
+    run = _Run("check_true_divide_back", (fn0, fn1), seed, time_limit)
+    hint0 = {
+        "shape": _UNBROADCAST_HINT,
+        "values": "d(x / y)/dx = 1 / y: x gets grad_out / y, summed back to x's shape.",
+        "dtype": _DTYPE_HINT,
+    }
+    hint1 = dict(
+        hint0,
+        values="d(x / y)/dy = -x / y**2, which is -out / y: y gets -grad_out * out / y (mind the minus sign "
+        "and the square), summed back to y's shape.",
+    )
+    cases, n_fixed = _arithmetic_cases(run, 23)
+    _check_binary_back(
+        run, (fn0, fn1), (_true_divide_back0, _true_divide_back1), "x / y", np.true_divide, cases, n_fixed,
+        (hint0, hint1),
+    )
+    run.passed()
+
+
+_MATMUL_SHAPES = [  # (shape of x, shape of y, dtype): what each case is there to catch
+    ((2, 3), (3, 4), np.float64),  # matrices
+    ((3, 3), (3, 3), np.float64),  # square: a missing or misplaced transpose still has the right shape
+    ((3,), (3, 4), np.float64),  # 1-D x: a row, dropped from the result
+    ((2, 3), (3,), np.float64),  # 1-D y: a column, dropped from the result
+    ((3,), (3,), np.float64),  # both 1-D: a dot product, 0-d grad_out
+    ((5, 2, 3), (3, 4), np.float64),  # a batch of x, one y shared by all: y's gradient sums the batch
+    ((2, 3), (4, 3, 2), np.float64),  # one x shared by a batch of y
+    ((2, 1, 3, 4), (5, 4, 2), np.float64),  # batch dimensions broadcast both ways: (2, 1) and (5,)
+    ((4,), (2, 4, 3), np.float64),  # 1-D x against a batch
+    ((2, 3, 4), (4,), np.float64),  # a batch against 1-D y
+    ((2, 2, 2), (2, 2, 2), np.float32),  # y.T reverses all three axes, swapaxes(y, -1, -2) the last two
+]
+
+
+def _random_matmul_shapes(rng: np.random.Generator) -> tuple[tuple, tuple]:
+    n, k, m = (int(rng.integers(1, 5)) for _ in range(3))
+    batch_x, batch_y = _broadcast_pair(rng) if rng.random() < 0.6 else ((), ())
+    if rng.random() < 0.5:
+        batch_x, batch_y = (batch_x, ()) if rng.random() < 0.5 else ((), batch_y)
+    x_shape = (k,) if rng.random() < 0.2 else (*batch_x, n, k)
+    y_shape = (k,) if rng.random() < 0.2 else (*batch_y, k, m)
+    return x_shape, y_shape
+
+
+def check_matmul_back(fn0: Callable, fn1: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
+    """Check ``matmul_back0`` and ``matmul_back1``, the backward functions of ``out = x @ y`` (``np.matmul``).
+
+    The cases include square matrices (where a transpose in the wrong place
+    keeps the right shape), 1-D operands on either side and on both, batches
+    with one matrix shared by all of them, batch dimensions broadcast both
+    ways, and float32.
+
+    >>> from autograd_lite import matmul_back0, matmul_back1
+    >>> from autograd_lite.checks import check_matmul_back
+    >>> check_matmul_back(matmul_back0, matmul_back1)
+    check_matmul_back: all tests passed
+    """
+    run = _Run("check_matmul_back", (fn0, fn1), seed, time_limit)
+    rng = np.random.default_rng(24)
+    shared = (
+        "A 1-D x is used as a row (1, k) and a 1-D y as a column (k, 1), and that dimension is dropped from "
+        "out: put it back into grad_out (np.expand_dims), apply the formula, and drop it from the result so "
+        "the gradient has the 1-D shape. Batch dimensions that broadcasting prepended or stretched are "
+        "summed by unbroadcast(g, x)."
+    )
+    swap = (
+        "Transpose only the two matrix dimensions: np.swapaxes(a, -1, -2); a.T reverses every axis of a batch "
+        "of matrices."
+    )
+    hint0 = {
+        "shape": "dL/dx = grad_out @ y^T has the shape of x. " + shared,
+        "values": "dL/dx = grad_out @ y^T: grad_out on the left, the transposed y on the right. " + swap,
+        "dtype": _DTYPE_HINT,
+    }
+    hint1 = {
+        "shape": "dL/dy = x^T @ grad_out has the shape of y. " + shared,
+        "values": "dL/dy = x^T @ grad_out: the transposed x on the left, grad_out on the right. " + swap,
+        "dtype": _DTYPE_HINT,
+    }
+    shapes = list(_MATMUL_SHAPES)
+    n_fixed = len(shapes)
+    shapes += [(*_random_matmul_shapes(run.rng), _random_dtype(run.rng)) for _ in range(4)]
+    cases = []
+    for i, (x_shape, y_shape, dtype) in enumerate(shapes):
+        source = rng if i < n_fixed else run.rng
+        x, y = _values(source, x_shape, dtype), _values(source, y_shape, dtype)
+        cases.append((x, y, _values(source, np.matmul(x, y).shape, dtype)))
+    _check_binary_back(
+        run, (fn0, fn1), (_matmul_back0, _matmul_back1), "x @ y", np.matmul, cases, n_fixed, (hint0, hint1),
+        error_hint="write each shape under the formula: with x of shape (n, k), y (k, m) and grad_out (n, m), "
+        "dL/dx = grad_out @ y^T is (n, m) @ (m, k) and dL/dy = x^T @ grad_out is (k, n) @ (n, m); "
+        "a 1-D operand first becomes a row (1, k) or a column (k, 1). " + swap,
+    )
     run.passed()
