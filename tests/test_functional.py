@@ -150,6 +150,61 @@ def test_cross_entropy_matches_torch_when_available():
     np.testing.assert_allclose(x.grad.array, t.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
+# --------------------------------------------------------------- reduction='mean' | 'sum' | 'none' (issue 9)
+
+
+@SETTINGS
+@given(logits_and_targets(), st.sampled_from(["mean", "sum", "none"]), st.integers(0, 2**32 - 1))
+def test_cross_entropy_reductions_match_finite_differences(case, reduction, seed):
+    logits, targets = case
+    x = Tensor(logits, requires_grad=True)
+    loss = cross_entropy(x, targets, reduction=reduction)
+    grad_out = np.random.default_rng(seed).normal(size=loss.shape)
+    loss.backward(grad_out)
+    expected = numerical_gradient(
+        lambda v: cross_entropy(Tensor(v), targets, reduction=reduction).array, [logits], grad_out=grad_out
+    )
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_cross_entropy_reductions_agree_with_each_other():
+    rng = np.random.default_rng(3)
+    logits, targets = rng.normal(size=(5, 3)), rng.integers(0, 3, size=5)
+    each = cross_entropy(Tensor(logits), targets, reduction="none")
+    assert each.shape == (5,)
+    expected = -np.log(numpy_softmax(logits, axis=1))[np.arange(5), targets]
+    np.testing.assert_allclose(each.array, expected, rtol=1e-12)
+    assert cross_entropy(Tensor(logits), targets, reduction="sum").item() == pytest.approx(expected.sum(), rel=1e-12)
+    assert cross_entropy(Tensor(logits), targets).item() == pytest.approx(expected.mean(), rel=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_reductions_match_torch_when_available(reduction):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    logits, targets = rng.normal(size=(6, 4)) * 3, rng.integers(0, 4, size=6)
+    x = Tensor(logits, requires_grad=True)
+    loss = cross_entropy(x, targets, reduction=reduction)
+    grad_out = rng.normal(size=loss.shape)
+    loss.backward(grad_out)
+    t = torch.tensor(logits, requires_grad=True)
+    t_loss = torch.nn.functional.cross_entropy(t, torch.from_numpy(targets), reduction=reduction)
+    t_loss.backward(torch.from_numpy(np.asarray(grad_out)))
+    np.testing.assert_allclose(loss.array, t_loss.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+def test_cross_entropy_rejects_an_unknown_reduction():
+    with pytest.raises(ValueError, match=r"reduction must be one of 'mean', 'sum' or 'none' \(as in PyTorch\), but got 'avg'"):
+        cross_entropy(Tensor(np.zeros((2, 3))), np.array([0, 1]), reduction="avg")
+
+
+def test_cross_entropy_of_an_empty_batch_sums_to_zero_and_has_no_losses():
+    logits = Tensor(np.zeros((0, 3)), requires_grad=True)
+    assert cross_entropy(logits, np.array([], dtype=int), reduction="sum").item() == 0.0
+    assert cross_entropy(logits, np.array([], dtype=int), reduction="none").shape == (0,)
+
+
 # --------------------------------------------------------------- stability
 
 

@@ -132,16 +132,22 @@ def _short(array: np.ndarray, limit: int = 8) -> str:
     return str(items[:limit])[:-1] + ", ...]"
 
 
-def cross_entropy(logits, targets) -> Tensor:
-    r"""The mean cross-entropy loss of a batch: $-\frac{1}{N}\sum_n \log \mathrm{softmax}(x_n)_{t_n}$.
+def cross_entropy(logits, targets, reduction: str = "mean") -> Tensor:
+    r"""The cross-entropy loss of a batch, by default its mean: $-\frac{1}{N}\sum_n \log \mathrm{softmax}(x_n)_{t_n}$.
 
     - ``logits``: a Tensor of shape ``(N, C)``, one row of C raw class scores
       per example (no softmax applied: this function applies it, stably);
     - ``targets``: integers of shape ``(N,)``, each in ``[0, C)``, the correct
       class of each example (a numpy array, a list or an integer Tensor).
 
-    Returns a 0-d Tensor whose gradient reaches ``logits``:
-    ``(softmax(logits) - one_hot(targets)) / N``.
+    - ``reduction``: as PyTorch's, ``'mean'`` (the default: the batch mean, a
+      0-d Tensor), ``'sum'`` (the batch sum, a 0-d Tensor) or ``'none'`` (one
+      loss per example, shape ``(N,)``).
+
+    Returns a Tensor whose gradient reaches ``logits``: with ``'mean'``,
+    ``(softmax(logits) - one_hot(targets)) / N``; with ``'sum'`` the same
+    without the ``/ N``; with ``'none'``, row n gets its ``grad_out[n]`` times
+    ``softmax(x_n) - one_hot(t_n)``.
 
     >>> import numpy as np
     >>> from autograd_lite import Tensor
@@ -158,7 +164,20 @@ def cross_entropy(logits, targets) -> Tensor:
     Traceback (most recent call last):
     ...
     ValueError: cross_entropy: targets must be class indices in [0, 3) because logits has 3 columns (classes), but targets[[1]] = [3]. Check that the model's last layer has one output per class, and that the labels count from 0.
+
+    One loss per example, or their sum:
+
+    >>> cross_entropy(logits, np.array([0, 2]), reduction='none')
+    Tensor([0.23954477, 1.09861229], recipe=negative)
+    >>> print(round(cross_entropy(logits, np.array([0, 2]), reduction='sum').item(), 4))
+    1.3382
     """
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"cross_entropy: reduction must be one of 'mean', 'sum' or 'none' (as in PyTorch), but got "
+            f"{reduction!r}. 'mean' averages the losses of the batch, 'sum' adds them, 'none' returns one "
+            "loss per example."
+        )
     logits = _as_tensor(logits)
     if logits.ndim != 2:
         raise ValueError(
@@ -167,8 +186,17 @@ def cross_entropy(logits, targets) -> Tensor:
             "and a targets array of length 1."
         )
     n_rows, n_classes = logits.shape
-    if n_rows == 0:
-        raise ValueError("cross_entropy: the batch is empty (logits has 0 rows): the mean of no losses is undefined.")
+    if n_rows == 0 and reduction == "mean":
+        raise ValueError(
+            "cross_entropy: the batch is empty (logits has 0 rows): the mean of no losses is undefined "
+            "(PyTorch returns nan). Pass reduction='sum' for 0, or reduction='none' for no losses."
+        )
     targets = _class_indices(targets, n_rows, n_classes)
     log_probs = log_softmax(logits, dim=1)
-    return -log_probs[np.arange(n_rows), targets].mean()
+    picked = log_probs[np.arange(n_rows), targets]  # log softmax(x_n)[t_n], one per example
+    if reduction == "none":
+        return -picked
+    return -picked.sum() if reduction == "sum" else -picked.mean()
+
+
+_REDUCTIONS = ("mean", "sum", "none")
