@@ -646,7 +646,201 @@ CHAPTERS = [{'number': 1,
                  'check_code': '',
                  'calls': ['check_maximum_back0(maximum_back0)'],
                  'module_imports': [['autograd_lite', 'unbroadcast', None]],
-                 'check_imports': [['autograd_lite.checks', 'check_maximum_back0', None]]}]},
+                 'check_imports': [['autograd_lite.checks', 'check_maximum_back0', None]]},
+                {'id': '8.4',
+                 'title': 'the backward functions of `add`',
+                 'rating': {'Difficulty': '●○○○○',
+                            'Importance': '★★★★☆',
+                            'Suggested time': '5 minutes'},
+                 'task': 'Exercises 8.4 to 8.7 are the operations every layer of a network runs: a '
+                         'bias\n'
+                         'added to a batch, a difference, a division, a matrix product. Write '
+                         '`add_back0`\n'
+                         'and `add_back1`, the backward functions of `out = x + y` for `x` and for '
+                         '`y`.\n'
+                         'The arguments broadcast, as a bias of shape `(3,)` does when it is added '
+                         'to a\n'
+                         'batch of shape `(2, 3)`, and either one can be a Python number (then the '
+                         'engine\n'
+                         'never asks for its gradient). `check_add_back` broadcasts both ways '
+                         'round, and\n'
+                         'both at once.',
+                 'hints': [['Hint',
+                            '$\\partial\\,\\text{out}/\\partial x = 1$, so each element of `out` '
+                            'passes its\n'
+                            '`grad_out` on unchanged. An element of `x` that broadcasting copied '
+                            'into several\n'
+                            "elements of `out` collects all their gradients: chapter 4's\n"
+                            '`unbroadcast(grad_out, x)` sums them.']],
+                 'names': ['add_back0', 'add_back1'],
+                 'given': '',
+                 'stub': 'def add_back0(grad_out, out, x, y):\n'
+                         '    """Return dL/dx for out = x + y."""\n'
+                         '    raise NotImplementedError\n'
+                         'def add_back1(grad_out, out, x, y):\n'
+                         '    """Return dL/dy for out = x + y."""\n'
+                         '    raise NotImplementedError',
+                 'solution': 'def add_back0(grad_out, out, x, y):\n'
+                             '    """Return dL/dx for out = x + y."""\n'
+                             '    return unbroadcast(grad_out, x)\n'
+                             'def add_back1(grad_out, out, x, y):\n'
+                             '    """Return dL/dy for out = x + y."""\n'
+                             '    return unbroadcast(grad_out, y)',
+                 'check_code': '',
+                 'calls': ['check_add_back(add_back0, add_back1)'],
+                 'module_imports': [['autograd_lite', 'unbroadcast', None]],
+                 'check_imports': [['autograd_lite.checks', 'check_add_back', None]]},
+                {'id': '8.5',
+                 'title': 'the backward functions of `subtract`',
+                 'rating': {'Difficulty': '●○○○○',
+                            'Importance': '★★★☆☆',
+                            'Suggested time': '5 minutes'},
+                 'task': 'Write `subtract_back0` and `subtract_back1`, the backward functions of '
+                         '`out = x\n'
+                         '- y`. `check_subtract_back` uses the cases of `check_add_back`, and '
+                         'fails a\n'
+                         'function that changes `grad_out` in place.',
+                 'hints': [['Hint',
+                            'Only one of the two derivatives is negative: '
+                            '$\\partial\\,\\text{out}/\\partial y =\n'
+                            '-1$. Negate with `-grad_out`, which makes a new array; `grad_out *= '
+                            '-1` would\n'
+                            "change the array the engine also hands to `x`'s backward function."]],
+                 'names': ['subtract_back0', 'subtract_back1'],
+                 'given': '',
+                 'stub': 'def subtract_back0(grad_out, out, x, y):\n'
+                         '    """Return dL/dx for out = x - y."""\n'
+                         '    raise NotImplementedError\n'
+                         'def subtract_back1(grad_out, out, x, y):\n'
+                         '    """Return dL/dy for out = x - y."""\n'
+                         '    raise NotImplementedError',
+                 'solution': 'def subtract_back0(grad_out, out, x, y):\n'
+                             '    """Return dL/dx for out = x - y."""\n'
+                             '    return unbroadcast(grad_out, x)  # as for add: d(out)/dx = 1\n'
+                             'def subtract_back1(grad_out, out, x, y):\n'
+                             '    """Return dL/dy for out = x - y."""\n'
+                             '    return unbroadcast(-grad_out, y)',
+                 'check_code': '',
+                 'calls': ['check_subtract_back(subtract_back0, subtract_back1)'],
+                 'module_imports': [['autograd_lite', 'unbroadcast', None]],
+                 'check_imports': [['autograd_lite.checks', 'check_subtract_back', None]]},
+                {'id': '8.6',
+                 'title': 'the backward functions of `true_divide`',
+                 'rating': {'Difficulty': '●●○○○',
+                            'Importance': '★★★★☆',
+                            'Suggested time': '10 minutes'},
+                 'task': 'Write `true_divide_back0` and `true_divide_back1`, the backward '
+                         'functions of\n'
+                         '`out = x / y`. `check_true_divide_back` broadcasts both ways round, '
+                         'passes `x`\n'
+                         "as a Python number (`2 / t` asks `true_divide_back1` for `t`'s "
+                         'gradient), and\n'
+                         'includes float32.',
+                 'hints': [['Hint 1',
+                            'Write $x / y$ as $x \\cdot y^{-1}$. The derivative for $x$ is '
+                            '$y^{-1}$; the\n'
+                            'derivative of $y^{-1}$ is $-y^{-2}$, so the one for $y$ is $-x / '
+                            'y^2$. Division\n'
+                            'is not symmetric: the two functions are not mirror images.'],
+                           ['Hint 2',
+                            '$-x / y^2 = -\\text{out} / y$: the forward value saves computing a '
+                            'square.\n'
+                            'Multiply by `grad_out` first, then `unbroadcast`, and write `grad_out '
+                            '/ y`\n'
+                            'rather than `grad_out /= y`.']],
+                 'names': ['true_divide_back0', 'true_divide_back1'],
+                 'given': '',
+                 'stub': 'def true_divide_back0(grad_out, out, x, y):\n'
+                         '    """Return dL/dx for out = x / y."""\n'
+                         '    raise NotImplementedError\n'
+                         'def true_divide_back1(grad_out, out, x, y):\n'
+                         '    """Return dL/dy for out = x / y."""\n'
+                         '    raise NotImplementedError',
+                 'solution': 'def true_divide_back0(grad_out, out, x, y):\n'
+                             '    """Return dL/dx for out = x / y."""\n'
+                             '    return unbroadcast(grad_out / y, x)\n'
+                             'def true_divide_back1(grad_out, out, x, y):\n'
+                             '    """Return dL/dy for out = x / y."""\n'
+                             '    return unbroadcast(-grad_out * out / y, y)',
+                 'check_code': '',
+                 'calls': ['check_true_divide_back(true_divide_back0, true_divide_back1)'],
+                 'module_imports': [['autograd_lite', 'unbroadcast', None]],
+                 'check_imports': [['autograd_lite.checks', 'check_true_divide_back', None]]},
+                {'id': '8.7',
+                 'title': '`matmul_back0` and `matmul_back1`',
+                 'rating': {'Difficulty': '●●●●○',
+                            'Importance': '★★★★★',
+                            'Suggested time': '25-30 minutes'},
+                 'task': 'Write the backward functions of `out = x @ y` (`np.matmul`) for `x` and '
+                         'for `y`,\n'
+                         'as Matrix products derives them, for everything `np.matmul` accepts: '
+                         'matrices, a\n'
+                         '1-D operand on either side or both, and batches whose batch dimensions\n'
+                         'broadcast. `check_matmul_back` includes square matrices (where a '
+                         'transpose in\n'
+                         'the wrong place still has the right shape), a weight shared by a batch, '
+                         'batch\n'
+                         'dimensions `(2, 1)` against `(5,)`, and float32.',
+                 'hints': [['Hint 1',
+                            'Start with matrices: $G B^\\top$ for `x` and $A^\\top G$ for `y`. '
+                            'Write each shape\n'
+                            'under the formula to see which side the transpose goes on. For a '
+                            'batch,\n'
+                            'transpose only the last two dimensions with `np.swapaxes(a, -1, -2)`: '
+                            '`a.T`\n'
+                            'reverses every axis of a 3-D array.'],
+                           ['Hint 2',
+                            'Batched, `grad_out @ np.swapaxes(y, -1, -2)` is one gradient per '
+                            'matrix of the\n'
+                            'batch. Where `x` was shared by the batch (a weight of shape `(k, m)` '
+                            'against\n'
+                            'inputs of shape `(5, n, k)`), `x` received all of them: '
+                            '`unbroadcast(..., x)`\n'
+                            'sums the batch dimensions away, as it sums any broadcast dimension.'],
+                           ['Hint 3',
+                            '`np.matmul` treats a 1-D `x` of shape `(k,)` as a row `(1, k)` and a '
+                            '1-D `y` as\n'
+                            'a column `(k, 1)`, then drops that dimension from `out`. Do the same: '
+                            'make the\n'
+                            '1-D operands 2-D, put the dropped dimension back into `grad_out` '
+                            'with\n'
+                            '`np.expand_dims` (at `-1` for `y`, at `-2` for `x`), apply the '
+                            'formula, and\n'
+                            "`reshape` the result to the operand's own shape."]],
+                 'names': ['matmul_back0', 'matmul_back1'],
+                 'given': '',
+                 'stub': 'def matmul_back0(grad_out, out, x, y):\n'
+                         '    """Return dL/dx for out = x @ y."""\n'
+                         '    raise NotImplementedError\n'
+                         'def matmul_back1(grad_out, out, x, y):\n'
+                         '    """Return dL/dy for out = x @ y."""\n'
+                         '    raise NotImplementedError',
+                 'solution': 'def matmul_back0(grad_out, out, x, y):\n'
+                             '    """Return dL/dx for out = x @ y."""\n'
+                             '    x2 = x[None, :] if x.ndim == 1 else x  # a 1-D x is a row (1, '
+                             'k)\n'
+                             '    y2 = y[:, None] if y.ndim == 1 else y  # a 1-D y is a column (k, '
+                             '1)\n'
+                             '    if y.ndim == 1:\n'
+                             '        grad_out = np.expand_dims(grad_out, -1)\n'
+                             '    if x.ndim == 1:\n'
+                             '        grad_out = np.expand_dims(grad_out, -2)\n'
+                             '    grad = unbroadcast(grad_out @ np.swapaxes(y2, -1, -2), x2)\n'
+                             '    return grad.reshape(x.shape)\n'
+                             'def matmul_back1(grad_out, out, x, y):\n'
+                             '    """Return dL/dy for out = x @ y."""\n'
+                             '    x2 = x[None, :] if x.ndim == 1 else x\n'
+                             '    y2 = y[:, None] if y.ndim == 1 else y\n'
+                             '    if y.ndim == 1:\n'
+                             '        grad_out = np.expand_dims(grad_out, -1)\n'
+                             '    if x.ndim == 1:\n'
+                             '        grad_out = np.expand_dims(grad_out, -2)\n'
+                             '    grad = unbroadcast(np.swapaxes(x2, -1, -2) @ grad_out, y2)\n'
+                             '    return grad.reshape(y.shape)',
+                 'check_code': '',
+                 'calls': ['check_matmul_back(matmul_back0, matmul_back1)'],
+                 'module_imports': [['numpy', None, 'np'], ['autograd_lite', 'unbroadcast', None]],
+                 'check_imports': [['autograd_lite.checks', 'check_matmul_back', None]]}]},
  {'number': 9,
   'title': 'Pitfalls',
   'page': '09-pitfalls.md',
