@@ -821,10 +821,10 @@ def check_matmul_back(fn0: Callable, fn1: Callable, *, seed: int | None = None, 
     run = _Run("check_matmul_back", (fn0, fn1), seed, time_limit)
     rng = np.random.default_rng(24)
     shared = (
-        "A 1-D x is used as a row (1, k) and a 1-D y as a column (k, 1), and that dimension is dropped from "
-        "out: put it back into grad_out (np.expand_dims), apply the formula, and drop it from the result so "
-        "the gradient has the 1-D shape. Batch dimensions that broadcasting prepended or stretched are "
-        "summed by unbroadcast(g, x)."
+        "Batch dimensions that broadcasting prepended or stretched (a matrix shared by a batch) are summed "
+        "by unbroadcast(g, x). A 1-D x is used as a row (1, k) and a 1-D y as a column (k, 1), and that "
+        "dimension is dropped from out: put it back into grad_out (np.expand_dims), apply the formula, and "
+        "drop it from the result so the gradient has the 1-D shape."
     )
     swap = (
         "Transpose only the two matrix dimensions: np.swapaxes(a, -1, -2); a.T reverses every axis of a batch "
