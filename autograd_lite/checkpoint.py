@@ -131,9 +131,10 @@ def checkpoint(fn: Callable, *args) -> Tensor:
     The graph gets one node for the whole block instead of one per operation
     inside it.  Gradients reach the Tensors in ``args`` and any Tensor ``fn``
     uses from outside (a layer's weights), exactly as without the checkpoint.
-    When no argument requires grad there is nothing to recompute from, and
-    ``fn`` runs as usual, recorded (PyTorch's re-entrant checkpoint would leave
-    the weights inside without a gradient there).
+    When no argument requires grad, ``fn`` runs as usual, recorded, so the
+    weights inside still get their gradients (PyTorch's
+    ``checkpoint(..., use_reentrant=True)`` returns an output that does not
+    require grad there; ``use_reentrant=False`` handles it, as here).
 
     >>> from autograd_lite import Tensor
     >>> from autograd_lite.checkpoint import checkpoint

@@ -162,7 +162,7 @@ def max_tangent(dx, out, x, dim=None, keepdim=False):
     kept = out if (dim is None or keepdim) else np.expand_dims(out, dim)
     is_max = x == kept
     count = np.sum(is_max, axis=dim, keepdims=keepdim)
-    return np.sum(dx * is_max, axis=dim, keepdims=keepdim) / count
+    return np.sum(dx * is_max, axis=dim, keepdims=keepdim) / count.astype(np.result_type(dx))
 
 
 def reshape_tangent(dx, out, x, new_shape):
