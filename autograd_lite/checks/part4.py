@@ -132,7 +132,7 @@ def _check_sum_rule(check, fn, dx, x, dim, keepdim):
     out = np.sum(x, axis=dim, keepdims=keepdim)
     call = f"{_name(fn)}({_describe('dx', dx)}, out = x.sum(dim, keepdim), {_describe('x', x)}, dim={dim!r}, keepdim={keepdim!r})"
     expected = _sum_tangent(dx.copy(), out.copy(), x.copy(), dim, keepdim)
-    actual = _run_rule(check, lambda *a: fn(*a, dim=dim, keepdim=keepdim), ["dx", "out", "x"], (dx, out, x), call)
+    actual = _run_rule(check, fn, ["dx", "out", "x", "dim", "keepdim"], (dx, out, x, dim, keepdim), call)
     _assert_array(check, call, [("dx", dx), ("x", x)], expected, actual, hints=_TANGENT_HINTS["sum"])
 
 
