@@ -227,3 +227,34 @@ def test_pytorch_checkpoint_recomputes_and_handles_weights_from_outside():
         warnings.simplefilter("ignore")
         out = torch_checkpoint(fn, data, use_reentrant=True)
     assert not out.requires_grad
+
+
+def test_pytorch_saves_only_what_each_backward_node_reads():
+    """Chapter 12: exp saves its result, a product of two tensors both factors, + nothing; on the
+    chapter's chain PyTorch keeps one array per step where the library keeps three."""
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 4.0], requires_grad=True)
+    saved_tensors = lambda node: [name for name in dir(node) if name.startswith("_saved_")  # noqa: E731
+                                  and isinstance(getattr(node, name), torch.Tensor)]
+    assert saved_tensors(x.exp().grad_fn) == ["_saved_result"]
+    assert sorted(saved_tensors((x * y).grad_fn)) == ["_saved_other", "_saved_self"]
+    assert saved_tensors((x + y).grad_fn) == []
+
+    saved = []
+    h = torch.linspace(-1, 1, 100, dtype=torch.float64, requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        for _ in range(50):
+            h = (h * 0.5).exp() - 1.0
+    assert len(saved) == 50
+
+    ours = Tensor(np.linspace(-1, 1, 100), requires_grad=True)
+    h = ours
+    for _ in range(50):
+        h = (h * 0.5).exp() - 1.0
+    outputs = set()
+    node = h
+    while node.recipe is not None:
+        outputs.add(id(node.array))
+        node = node.recipe.parents[0]
+    assert len(outputs) == 150
