@@ -222,6 +222,13 @@ def test_pytorch_checkpoint_recomputes_and_handles_weights_from_outside():
     ours_w = Tensor([2.0, -1.0], requires_grad=True)
     checkpoint(lambda h: (h * ours_w).exp(), Tensor([0.5, 3.0])).sum().backward()
     np.testing.assert_allclose(w.grad.numpy(), ours_w.grad.array, rtol=1e-6)
+    # Leaving use_reentrant out warns, and the warning recommends False.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch_checkpoint(fn, data)
+    messages = [str(w.message) for w in caught]
+    assert any("use_reentrant parameter should be passed explicitly" in m and "use_reentrant=False is recom" in m
+               for m in messages), messages
     # The re-entrant variant gives an output that does not require grad here: no gradient for w.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
