@@ -68,6 +68,13 @@ __all__ = [
 ]
 
 
+# The numpy-level reductions the engine records (PyTorch's ``dim``, numpy underneath): a sum's
+# tangent is the same sum of the tangent, so the rules call the very same functions.
+_numpy_sum = _functions.sum.numpy_func
+_numpy_mean = _functions.mean.numpy_func
+_numpy_max = _functions.max.numpy_func
+
+
 # --------------------------------------------------------------- the tangent rules
 # Same order as backward.py.  ``dx`` is the tangent of ``x``: an array of x's shape
 # (zeros when x is a constant).  Every rule returns the tangent of ``out``.
@@ -145,12 +152,12 @@ def sum_tangent(dx, out, x, dim=None, keepdim=False):
     >>> sum_tangent(np.arange(6.0).reshape(2, 3), x.sum(axis=1), x, dim=1)
     array([ 3., 12.])
     """
-    return np.sum(dx, axis=dim, keepdims=keepdim)
+    return _numpy_sum(dx, dim, keepdim)
 
 
 def mean_tangent(dx, out, x, dim=None, keepdim=False):
     r"""Tangent rule of ``out = x.mean(axis=dim, keepdims=keepdim)``: the same mean of the tangent."""
-    return np.mean(dx, axis=dim, keepdims=keepdim)
+    return _numpy_mean(dx, dim, keepdim)
 
 
 def max_tangent(dx, out, x, dim=None, keepdim=False):
@@ -159,10 +166,9 @@ def max_tangent(dx, out, x, dim=None, keepdim=False):
     Elements tied for the maximum share it evenly (the mean of their
     tangents), matching ``max_back``.
     """
-    kept = out if (dim is None or keepdim) else np.expand_dims(out, dim)
-    is_max = x == kept
-    count = np.sum(is_max, axis=dim, keepdims=keepdim)
-    return np.sum(dx * is_max, axis=dim, keepdims=keepdim) / count.astype(np.result_type(dx))
+    is_max = x == _numpy_max(x, dim, True)  # keepdim=True: the maxima broadcast against x
+    count = _numpy_sum(is_max, dim, keepdim)
+    return _numpy_sum(dx * is_max, dim, keepdim) / count.astype(np.result_type(dx))
 
 
 def reshape_tangent(dx, out, x, new_shape):
@@ -385,9 +391,9 @@ _subtract = wrap_tangent_fn(np.subtract)
 _true_divide = wrap_tangent_fn(np.true_divide)
 _negative = wrap_tangent_fn(np.negative)
 _power = wrap_tangent_fn(np.power)
-_sum = wrap_tangent_fn(_functions.sum.numpy_func)
-_mean = wrap_tangent_fn(_functions.mean.numpy_func)
-_max = wrap_tangent_fn(_functions.max.numpy_func)
+_sum = wrap_tangent_fn(_numpy_sum)
+_mean = wrap_tangent_fn(_numpy_mean)
+_max = wrap_tangent_fn(_numpy_max)
 _reshape = wrap_tangent_fn(np.reshape)
 _permute = wrap_tangent_fn(np.transpose)
 _transpose = wrap_tangent_fn(np.swapaxes)
