@@ -274,3 +274,20 @@ def test_a_checkpoint_that_drops_the_weights_gradients_fails():
 
     with pytest.raises(AssertionError, match=r"w.grad is None|gradient w.grad"):
         check_checkpoint(_one_input_checkpoint(back))
+
+
+def test_check_checkpoint_names_the_seed_of_a_random_failure_and_seed_repeats_it():
+    calls = {"back": 0}
+
+    def right_on_fixed_cases_only(grad_out, out, fn, x):
+        calls["back"] += 1  # the three fixed cases run the backward pass three times
+        return _right_back(grad_out if calls["back"] <= 3 else 2 * grad_out, out, fn, x)
+
+    learner = _one_input_checkpoint(right_on_fixed_cases_only)
+    with pytest.raises(AssertionError) as first:
+        check_checkpoint(learner)
+    seed = int(re.search(r"drawn from seed (\d+)", str(first.value)).group(1))
+    calls["back"] = 0
+    with pytest.raises(AssertionError) as again:
+        check_checkpoint(learner, seed=seed)
+    assert str(again.value) == str(first.value)
