@@ -36,6 +36,7 @@ from bs4 import BeautifulSoup
 
 from autograd_lite import __version__
 from hooks.notebooks import is_chapter
+from hooks.repository import RepositoryBlockError, repository_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -104,6 +105,43 @@ def commands(page: BeautifulSoup) -> list[str]:
 
 def prose(page: BeautifulSoup) -> str:
     return " ".join(page.select_one("article").get_text(" ").split())
+
+
+# ------------------------------------------------ the repository blocks (no build)
+
+PAGE = """Intro.
+<!-- with-repository -->
+git clone {repo_url}.git
+cd {repo_dir}
+<!-- end-with-repository -->
+<!-- without-repository -->
+From your clone ({version}):
+<!-- end-without-repository -->
+A {placeholder} of the prose stays.
+"""
+
+
+def test_with_a_repository_its_block_is_kept_and_filled_in():
+    assert repository_blocks(PAGE, "https://github.com/o/my-book/", "1.2.3") == (
+        "Intro.\ngit clone https://github.com/o/my-book.git\ncd my-book\n"
+        "A {placeholder} of the prose stays.\n"
+    )
+
+
+@pytest.mark.parametrize("repo_url", [None, ""])
+def test_without_a_repository_the_other_block_is_kept(repo_url):
+    assert repository_blocks(PAGE, repo_url, "1.2.3") == (
+        "Intro.\nFrom your clone (1.2.3):\nA {placeholder} of the prose stays.\n"
+    )
+
+
+@pytest.mark.parametrize("broken", [
+    PAGE.replace("<!-- end-with-repository -->\n", ""),
+    PAGE.replace("<!-- end-without-repository -->", "<!-- end-with-repository -->"),
+])
+def test_a_marker_without_its_end_fails_the_build(broken):
+    with pytest.raises(RepositoryBlockError, match=r"docs/x.md: line \d+: <!-- \w+-repository --> has no"):
+        repository_blocks(broken, "https://github.com/o/r", "1.2.3", where="docs/x.md")
 
 
 # --------------------------------------------------------------- with the URLs
