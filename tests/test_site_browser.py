@@ -210,7 +210,16 @@ def server(browser):
             pytrace=False,
         )
 
+    # Built with AUTOGRAD_LITE_SITE_URL (the Pages workflow), the 404 page links its assets from
+    # that address's path (/REPO/assets/...), as GitHub Pages serves them: serve the site there too.
+    prefix = urlsplit(os.environ.get("AUTOGRAD_LITE_SITE_URL", "")).path.rstrip("/")
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            if prefix and (path + "/").startswith(prefix + "/"):
+                path = path[len(prefix):] or "/"
+            return super().translate_path(path)
+
         def log_message(self, *args):
             pass
 

@@ -298,6 +298,7 @@ def test_with_the_repository_link_a_page_makes_no_request_to_another_host(builds
     )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     refused: list[str] = []
+    links: list[str | None] = []
 
     def route(route):
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -306,7 +307,7 @@ def test_with_the_repository_link_a_page_makes_no_request_to_another_host(builds
             refused.append(route.request.url)
             route.abort()
 
-    try:
+    def visit():
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM),
@@ -317,10 +318,29 @@ def test_with_the_repository_link_a_page_makes_no_request_to_another_host(builds
             page.route("**/*", route)
             for path in ["", page_of(CHAPTERS[0]).removesuffix("index.html")]:
                 page.goto(f"http://127.0.0.1:{httpd.server_port}/{path}", wait_until="networkidle")
-                assert page.locator("a.md-source").first.get_attribute("href") == REPO
+                links.append(page.locator("a.md-source").first.get_attribute("href"))
             page.wait_for_timeout(500)
             browser.close()
+
+    # Its own thread: the browser suite may hold a sync playwright (and its event loop) open
+    # in this one for the whole session, and a second one cannot start beside it there.
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _record_errors(visit, errors))
+    try:
+        thread.start()
+        thread.join(timeout=300)
     finally:
         httpd.shutdown()
         httpd.server_close()
+    assert not thread.is_alive(), "the browser did not finish in 5 minutes"
+    if errors:
+        raise errors[0]
+    assert links == [REPO, REPO]
     assert not refused, f"requests to other hosts: {refused}"
+
+
+def _record_errors(function, errors: list[BaseException]) -> None:
+    try:
+        function()
+    except BaseException as error:  # handed to the test's thread, which raises it
+        errors.append(error)
