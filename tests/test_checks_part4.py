@@ -4,12 +4,15 @@ For every check: the library's own functions pass with one line; the
 exercise's stub gives the book's NotImplementedError message; each wrong answer
 a learner plausibly writes fails, with the message that helps; another correct
 answer passes; a failure on a random case names its seed, and ``seed=`` runs
-the same case again.
+the same case again; a function that never returns fails in time; a function
+that changes its inputs in place fails, naming the argument.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
 
 import numpy as np
 import pytest
@@ -83,6 +86,19 @@ def _multiplies_in_place(dx, dy, out, x, y):
     return dx + x * dy
 
 
+def _matmul_into_x(dx, dy, out, x, y):
+    result = dx @ y + x @ dy
+    x += 1.0  # "only a value, not a tangent": but the caller still holds it
+    return result
+
+
+def _sum_into_out(dx, out, x, dim=None, keepdim=False):
+    tangent = np.sum(dx, axis=dim, keepdims=keepdim)
+    if isinstance(out, np.ndarray):  # (a full sum gives a numpy scalar, which cannot change)
+        out[...] = tangent  # reuses out's memory for the tangent: the caller's value is lost
+    return tangent
+
+
 WRONG_TANGENT_RULES = {
     "multiply forgets the product rule's second term": (
         (_forgets_second_term, matmul_tangent, sum_tangent), "the product rule has two terms"),
@@ -95,6 +111,8 @@ WRONG_TANGENT_RULES = {
     "sum ignores keepdim": ((multiply_tangent, matmul_tangent, _ignores_keepdim), "wrong shape"),
     "sum over every axis": ((multiply_tangent, matmul_tangent, _sums_everything), "sum the tangent over the same dim"),
     "multiply writes into dx": ((_multiplies_in_place, matmul_tangent, sum_tangent), "changed its argument dx in place"),
+    "matmul writes into x": ((multiply_tangent, _matmul_into_x, sum_tangent), "changed its argument x in place"),
+    "sum writes into out": ((multiply_tangent, matmul_tangent, _sum_into_out), "changed its argument out in place"),
 }
 
 
@@ -106,6 +124,20 @@ def test_wrong_tangent_rules_fail(name):
         check_tangent_rules(*rules)
     if info.type is AssertionError:
         assert message in str(info.value)
+
+
+def test_a_change_in_place_is_shown_and_explained():
+    with pytest.raises(AssertionError) as info:
+        check_tangent_rules(_multiplies_in_place, matmul_tangent, sum_tangent)
+    message = str(info.value)
+    assert message.startswith(
+        "check_tangent_rules: _multiplies_in_place(dx of shape (3,), dy of shape (3,), out = x * y, x of shape (3,), "
+        "y of shape (3,)) changed its argument dx in place"
+    )
+    assert "dx before the call (shape (3,), float64): [1., 0., 2.]" in message
+    assert "dx after the call (shape (3,), float64): [3., 0., 4.]" in message
+    assert "dx belongs to the caller, who uses it again" in message
+    assert "hint: leave dx as it is and compute a new array" in message
 
 
 def test_another_correct_answer_passes(capsys):
@@ -132,12 +164,49 @@ def test_a_failure_on_a_random_case_names_its_seed_and_seed_repeats_it():
     right_on_fixed_cases_only.calls = 0
     with pytest.raises(AssertionError) as first:
         check_tangent_rules(right_on_fixed_cases_only, matmul_tangent, sum_tangent)
-    seed = int(re.search(r"drawn from seed (\d+)", str(first.value)).group(1))
-    assert f"check_tangent_rules(..., seed={seed})" in str(first.value)
+    seed = int(re.search(r"drawn at random with seed (\d+)", str(first.value)).group(1))
+    assert (f"check_tangent_rules(right_on_fixed_cases_only, matmul_tangent, sum_tangent, seed={seed}) repeats it"
+            in str(first.value))
     right_on_fixed_cases_only.calls = 0
     with pytest.raises(AssertionError) as again:
         check_tangent_rules(right_on_fixed_cases_only, matmul_tangent, sum_tangent, seed=seed)
     assert str(again.value) == str(first.value)
+
+
+def _never_returns(*args, **kwargs):
+    while True:
+        pass
+
+
+def _fails_in_time(check, *functions) -> str:
+    """Run ``check`` with a time limit of 0.2 s: it must fail within seconds, saying why; its message."""
+    start = time.monotonic()
+    with pytest.raises(AssertionError) as info:
+        check(*functions, time_limit=0.2)
+    assert time.monotonic() - start < 5
+    message = str(info.value)
+    assert "did not return within the time limit of 0.2 s" in message
+    assert "Is there an infinite loop?" in message and f"{check.__name__}(..., time_limit=60)" in message
+    return message
+
+
+@pytest.mark.parametrize("position", [0, 1, 2])
+def test_a_tangent_rule_that_never_returns_fails_in_time(position, capsys):
+    rules = [multiply_tangent, matmul_tangent, sum_tangent]
+    rules[position] = _never_returns
+    message = _fails_in_time(check_tangent_rules, *rules)
+    assert message.startswith("check_tangent_rules: _never_returns(dx of shape")
+    assert capsys.readouterr().out == ""
+
+
+def test_check_tangent_rules_takes_a_time_limit(capsys):
+    check_tangent_rules(multiply_tangent, matmul_tangent, sum_tangent, time_limit=60)
+    check_tangent_rules(multiply_tangent, matmul_tangent, sum_tangent, seed=3, time_limit=math.inf)
+    assert capsys.readouterr().out == "check_tangent_rules: all tests passed\n" * 2
+    with pytest.raises(ValueError, match=r"^check_tangent_rules: time_limit must be a number of seconds >= 0 .* got -1"):
+        check_tangent_rules(multiply_tangent, matmul_tangent, sum_tangent, time_limit=-1)
+    with pytest.raises(ValueError, match=r"^check_tangent_rules: seed must be a non-negative integer"):
+        check_tangent_rules(multiply_tangent, matmul_tangent, sum_tangent, seed=-1)
 
 
 # ---------------------------------------------------------------- check_checkpoint
@@ -286,8 +355,82 @@ def test_check_checkpoint_names_the_seed_of_a_random_failure_and_seed_repeats_it
     learner = _one_input_checkpoint(right_on_fixed_cases_only)
     with pytest.raises(AssertionError) as first:
         check_checkpoint(learner)
-    seed = int(re.search(r"drawn from seed (\d+)", str(first.value)).group(1))
+    seed = int(re.search(r"drawn at random with seed (\d+)", str(first.value)).group(1))
+    assert f"check_checkpoint(checkpoint, seed={seed}) repeats it" in str(first.value)
     calls["back"] = 0
     with pytest.raises(AssertionError) as again:
         check_checkpoint(learner, seed=seed)
     assert str(again.value) == str(first.value)
+
+
+def test_a_checkpoint_that_never_returns_fails_in_time(capsys):
+    def checkpoint(fn, x):
+        while True:
+            pass
+
+    message = _fails_in_time(check_checkpoint, checkpoint)
+    assert message.startswith("check_checkpoint: checkpoint(block, h) for the block ")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_backward_function_that_never_returns_fails_in_time():
+    message = _fails_in_time(check_checkpoint, _one_input_checkpoint(_never_returns))
+    assert message.startswith("check_checkpoint: the backward pass of checkpoint(block, h) for the block ")
+    assert "out.backward(end_grad) did not return within the time limit of 0.2 s" in message
+
+
+def test_check_checkpoint_takes_a_time_limit(capsys):
+    check_checkpoint(checkpoint, time_limit=60)
+    check_checkpoint(checkpoint, seed=3, time_limit=math.inf)
+    assert capsys.readouterr().out == "check_checkpoint: all tests passed\n" * 2
+    with pytest.raises(ValueError, match=r"^check_checkpoint: time_limit must be a number of seconds >= 0 .* got 'soon'"):
+        check_checkpoint(checkpoint, time_limit="soon")
+
+
+def test_a_stub_backward_function_is_not_implemented_yet():
+    def back(grad_out, out, fn, x):
+        raise NotImplementedError
+
+    with pytest.raises(NotImplementedError, match=r"^check_checkpoint: the backward function of checkpoint is not "
+                                                   r"implemented yet\. Fill in its body, then run check_checkpoint again\.$"):
+        check_checkpoint(_one_input_checkpoint(back))
+
+
+def test_a_backward_function_that_changes_grad_out_in_place_fails_naming_end_grad():
+    def back(grad_out, out, fn, x):
+        grad_out *= 2.0  # grad_out is the caller's end_grad here
+        return _right_back(grad_out / 2.0, out, fn, x)
+
+    with pytest.raises(AssertionError) as info:
+        check_checkpoint(_one_input_checkpoint(back))
+    message = str(info.value)
+    assert "out.backward(end_grad) changed its argument end_grad in place" in message
+    assert "backprop passes it on as the first grad_out" in message
+
+
+H_CHANGES = {
+    # zero_() changes the values: the failure shows them and explains.
+    "zeroed": (lambda h: h.zero_(), "changed its argument h in place"),
+    # The same values written back: still an in-place change (h.version), with the short message.
+    "written back unchanged": (lambda h: h.__setitem__(Ellipsis, h.array.copy()), "changed h; a block's input belongs to the caller"),
+}
+
+
+@pytest.mark.parametrize("name", H_CHANGES)
+def test_a_checkpoint_that_changes_h_fails_naming_it(name):
+    change, expected = H_CHANGES[name]
+    solution = _one_input_checkpoint(_right_back)
+
+    def checkpoint(fn, h):
+        out = solution(fn, h)
+        with no_grad():
+            change(h)  # the caller's input, changed in place
+        return out
+
+    with pytest.raises(AssertionError) as info:
+        check_checkpoint(checkpoint)
+    message = str(info.value)
+    assert message.startswith("check_checkpoint: checkpoint(block, h) for the block ") and expected in message
+    if name == "zeroed":
+        assert "h after the call (shape (4,), float64): [0., 0., 0., 0.]" in message
+        assert "h belongs to the caller" in message

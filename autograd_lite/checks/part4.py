@@ -10,10 +10,13 @@ passed``.  Otherwise it raises ``NotImplementedError`` for the exercise's stub,
 ``AssertionError`` for a wrong answer (inputs, expected and actual result), or
 the function's own exception with a note naming the call.
 
-Besides its fixed cases, each check draws random ones from a seed chosen
-afresh on every call; a failure on a random case prints the seed, and
-``seed=`` runs the same cases again.  A function that changes one of its input
-arrays in place fails too: the caller still needs them.
+Each call of the reader's code gets the protections of ``common``'s
+``_Run``: besides its fixed cases, each check draws random ones from a seed
+chosen afresh on every call (a failure on a random case prints the seed, and
+``seed=`` runs the same cases again); a call that does not return within
+``time_limit=`` seconds fails the check instead of hanging it; and a function
+that changes one of its input arrays in place fails too: the caller still
+needs them.
 
 >>> import numpy as np
 >>> from autograd_lite.checks import check_tangent_rules
@@ -36,7 +39,6 @@ AssertionError: check_tangent_rules: wrong result for multiply_tangent(dx of sha
 
 from __future__ import annotations
 
-import secrets
 import tracemalloc
 from typing import Callable
 
@@ -46,43 +48,9 @@ from ..forward import matmul_tangent as _matmul_tangent
 from ..forward import multiply_tangent as _multiply_tangent
 from ..forward import sum_tangent as _sum_tangent
 from ..tensor import Tensor
-from .common import _assert_array, _call, _describe, _name, _passed, _show, _values
+from .common import _assert_array, _describe, _in_place_failure, _name, _Run, _values
 
 __all__ = ["check_tangent_rules", "check_checkpoint"]
-
-
-# ------------------------------------------------------------ random cases and untouched inputs
-
-
-def _seed(seed: int | None) -> int:
-    return secrets.randbelow(2**32) if seed is None else int(seed)
-
-
-def _with_seed(check: str, seed: int, error: AssertionError) -> AssertionError:
-    """The same failure, saying which seed drew the case and how to run it again."""
-    return AssertionError(
-        f"{error}\n  (a random case, drawn from seed {seed}: {check}(..., seed={seed}) runs the same cases again)"
-    )
-
-
-def _assert_untouched(check: str, call: str, names: list[str], before: list, after: list) -> None:
-    """Fail if the reader's function changed one of its input arrays in place."""
-    for name, old, new in zip(names, before, after):
-        if isinstance(old, np.ndarray) and not np.array_equal(old, new, equal_nan=True):
-            raise AssertionError(
-                f"{check}: {call} changed its argument {name} in place.\n"
-                + _show(f"{name} before", old) + "\n" + _show(f"{name} after", new) + "\n"
-                f"  {name} belongs to the caller, who uses it again (a tangent or a gradient feeds "
-                "other operations too): compute a new array instead of writing into it."
-            )
-
-
-def _run_rule(check: str, fn: Callable, names: list[str], args: tuple, call: str):
-    """Call ``fn`` on copies of ``args``, and make sure it left those copies as they were."""
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    actual = _call(check, fn, tuple(copies), call)
-    _assert_untouched(check, call, names, list(args), copies)
-    return actual
 
 
 # ------------------------------------------------------------ chapter 11
@@ -112,31 +80,46 @@ def _multiply_case(rng, x_shape, y_shape, dtype=np.float64):
     return _values(rng, x_shape, dtype), _values(rng, y_shape, dtype), x, y
 
 
-def _check_binary_rule(check, fn, reference, kind, symbol, dx, dy, x, y):
+# Every input of a tangent rule is the caller's: the tangents and the values of the Dual numbers
+# feed other operations too.  None of them is a value a recipe keeps for a backward function, so
+# run.call gets forward_values=() and explains a change in place as the caller's loss.
+_TANGENT_ARGS = ("dx", "dy", "out", "x", "y")
+_SUM_TANGENT_ARGS = ("dx", "out", "x")
+
+
+def _check_binary_rule(run: _Run, fn, reference, kind, symbol, dx, dy, x, y):
+    check = run.check
     out = np.multiply(x, y) if symbol == "*" else np.matmul(x, y)
-    names = ["dx", "dy", "out", "x", "y"]
     args = (dx, dy, out, x, y)
     call = (
         f"{_name(fn)}({_describe('dx', dx)}, {_describe('dy', dy)}, out = x {symbol} y, "
         f"{_describe('x', x)}, {_describe('y', y)})"
     )
     expected = reference(*[a.copy() for a in args])
-    actual = _run_rule(check, fn, names, args, call)
+    actual = run.call(fn, tuple(a.copy() for a in args), call, names=_TANGENT_ARGS, forward_values=())
     _assert_array(
         check, call, [("dx", dx), ("dy", dy), ("x", x), ("y", y)], expected, actual,
         hints=_TANGENT_HINTS[kind],
     )
 
 
-def _check_sum_rule(check, fn, dx, x, dim, keepdim):
+def _check_sum_rule(run: _Run, fn, dx, x, dim, keepdim):
+    check = run.check
     out = np.sum(x, axis=dim, keepdims=keepdim)
     call = f"{_name(fn)}({_describe('dx', dx)}, out = x.sum(dim, keepdim), {_describe('x', x)}, dim={dim!r}, keepdim={keepdim!r})"
     expected = _sum_tangent(dx.copy(), out.copy(), x.copy(), dim, keepdim)
-    actual = _run_rule(check, fn, ["dx", "out", "x", "dim", "keepdim"], (dx, out, x, dim, keepdim), call)
+    actual = run.call(fn, (dx.copy(), out.copy(), x.copy(), dim, keepdim), call, names=_SUM_TANGENT_ARGS, forward_values=())
     _assert_array(check, call, [("dx", dx), ("x", x)], expected, actual, hints=_TANGENT_HINTS["sum"])
 
 
-def check_tangent_rules(multiply_tangent: Callable, matmul_tangent: Callable, sum_tangent: Callable, seed=None) -> None:
+def check_tangent_rules(
+    multiply_tangent: Callable,
+    matmul_tangent: Callable,
+    sum_tangent: Callable,
+    *,
+    seed: int | None = None,
+    time_limit: float | None = None,
+) -> None:
     """Check three tangent rules of forward mode: ``x * y``, ``x @ y`` and ``x.sum(dim, keepdim)``.
 
     - ``multiply_tangent(dx, dy, out, x, y)``, with broadcasting both ways;
@@ -145,14 +128,16 @@ def check_tangent_rules(multiply_tangent: Callable, matmul_tangent: Callable, su
     - ``sum_tangent(dx, out, x, dim=None, keepdim=False)``: ``dim`` None, an
       int (negative too) or a tuple, with and without ``keepdim``.
 
-    Each returns the tangent of ``out``.  ``seed`` repeats the random cases.
+    Each returns the tangent of ``out``, without changing its inputs.
+    ``seed`` repeats the random cases; ``time_limit`` is the number of
+    seconds each call may take (``common.DEFAULT_TIME_LIMIT`` by default).
 
     >>> from autograd_lite.forward import matmul_tangent, multiply_tangent, sum_tangent
     >>> from autograd_lite.checks import check_tangent_rules
     >>> check_tangent_rules(multiply_tangent, matmul_tangent, sum_tangent)
     check_tangent_rules: all tests passed
     """
-    check = "check_tangent_rules"
+    run = _Run("check_tangent_rules", (multiply_tangent, matmul_tangent, sum_tangent), seed, time_limit)
     fixed = np.random.default_rng(11)
     multiply_cases = [
         (np.array([1.0, 0.0, 2.0]), np.array([0.5, 1.0, -1.0]), np.array([2.0, -1.0, 0.5]), np.array([3.0, 4.0, 2.0])),
@@ -171,19 +156,18 @@ def check_tangent_rules(multiply_tangent: Callable, matmul_tangent: Callable, su
     sum_cases = [((2, 3), None, False), ((2, 3), 1, False), ((2, 3), 0, True), ((2, 3, 4), -1, False),
                  ((2, 3, 4), (0, 2), False), ((2, 3, 4), (0, -1), True)]
 
-    def run(multiply_cases, matmul_cases, sum_cases, rng):
+    def run_cases(multiply_cases, matmul_cases, sum_cases, rng):
         for dx, dy, x, y in multiply_cases:
-            _check_binary_rule(check, multiply_tangent, _multiply_tangent, "multiply", "*", dx, dy, x, y)
+            _check_binary_rule(run, multiply_tangent, _multiply_tangent, "multiply", "*", dx, dy, x, y)
         for dx, dy, x, y in matmul_cases:
-            _check_binary_rule(check, matmul_tangent, _matmul_tangent, "matmul", "@", dx, dy, x, y)
+            _check_binary_rule(run, matmul_tangent, _matmul_tangent, "matmul", "@", dx, dy, x, y)
         for shape, dim, keepdim in sum_cases:
             x = _values(rng, shape)
-            _check_sum_rule(check, sum_tangent, _values(rng, shape), x, dim, keepdim)
+            _check_sum_rule(run, sum_tangent, _values(rng, shape), x, dim, keepdim)
 
-    run(multiply_cases, matmul_cases, sum_cases, fixed)
+    run_cases(multiply_cases, matmul_cases, sum_cases, fixed)
 
-    seed = _seed(seed)
-    rng = np.random.default_rng(seed)
+    rng = run.rng
     shape = lambda: tuple(int(side) for side in rng.integers(1, 4, size=rng.integers(1, 4)))  # noqa: E731
     random_multiply, random_matmul, random_sum = [], [], []
     for _ in range(3):
@@ -194,11 +178,9 @@ def check_tangent_rules(multiply_tangent: Callable, matmul_tangent: Callable, su
         random_matmul.append(_multiply_case(rng, (n, k), (k, m)))
         dims = tuple(i for i in range(len(x_shape)) if rng.random() < 0.5)
         random_sum.append((x_shape, dims if dims else None, bool(rng.random() < 0.5)))
-    try:
-        run(random_multiply, random_matmul, random_sum, rng)
-    except AssertionError as error:
-        raise _with_seed(check, seed, error) from None
-    _passed(check)
+    with run.random_case():
+        run_cases(random_multiply, random_matmul, random_sum, rng)
+    run.passed()
 
 
 # ------------------------------------------------------------ chapter 12
@@ -252,7 +234,8 @@ class _Counted:
         return self.fn(*args)
 
 
-def _check_one_block(check: str, checkpoint: Callable, block: Callable, what: str, x: np.ndarray, end_grad: np.ndarray, weights: dict) -> None:
+def _check_one_block(run: _Run, checkpoint: Callable, block: Callable, what: str, x: np.ndarray, end_grad: np.ndarray, weights: dict) -> None:
+    check = run.check
     # The reference: the block run as usual, recorded, and backpropagated.
     h_plain = Tensor(x, requires_grad=True)
     out_plain = block(h_plain)
@@ -266,11 +249,14 @@ def _check_one_block(check: str, checkpoint: Callable, block: Callable, what: st
     counted = _Counted(block)
     h = Tensor(x, requires_grad=True)
     call = f"{_name(checkpoint)}(block, h) for the block {what}, h of shape {x.shape}"
-    out = _call(check, checkpoint, (counted, h), call)
+    out = run.call(checkpoint, (counted, h), call)
     if not isinstance(out, Tensor):
         raise AssertionError(f"{check}: {call} returned {type(out).__name__}; expected the block's output, a Tensor.")
     _assert_array(check, call, [("h", x)], out_plain.array, out.array, what="output (the block's value)")
-    if not np.array_equal(h.array, x) or h.version != 0:
+    # h is a Tensor, which run.call's watch on input arrays does not look into: look here.
+    if not np.array_equal(h.array, x):
+        raise _in_place_failure(check, call, "h", x, h.array, forward_values=())
+    if h.version != 0:
         raise AssertionError(f"{check}: {call} changed h; a block's input belongs to the caller.")
     if not out.requires_grad or out.recipe is None:
         raise AssertionError(
@@ -288,13 +274,9 @@ def _check_one_block(check: str, checkpoint: Callable, block: Callable, what: st
             "forward pass, and again, recording, in the backward pass."
         )
     calls_in_forward = counted.calls
-    try:
-        out.backward(end_grad)
-    except AssertionError:
-        raise
-    except Exception as exc:
-        exc.add_note(f"({check}: raised by the backward pass of {call})")
-        raise
+    # The backward pass runs the reader's backward function: a time limit, and a watch on end_grad.
+    run.call(out.backward, (end_grad.copy(),), f"the backward pass of {call}, out.backward(end_grad)",
+             names=("end_grad",), label=f"the backward function of {_name(checkpoint)}")
     if counted.calls == calls_in_forward:
         raise AssertionError(
             f"{check}: {call}: the backward pass did not run the block again.\n"
@@ -336,7 +318,7 @@ def _retained_bytes(make) -> int:
     return held
 
 
-def check_checkpoint(checkpoint: Callable, seed=None) -> None:
+def check_checkpoint(checkpoint: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``checkpoint(fn, h)``: the output of ``fn(h)``, keeping only ``h``, recomputing ``fn`` in backward.
 
     For several blocks (a long chain, a block using a weight from outside it,
@@ -344,14 +326,18 @@ def check_checkpoint(checkpoint: Callable, seed=None) -> None:
     no operation from inside the block; that the memory it holds on a long
     chain is a few arrays, not one per step; that the backward pass runs the
     block again; and the gradients of ``h`` and of the weight, against the
-    block run without a checkpoint, from a random ``end_grad``.
+    block run without a checkpoint, from a random ``end_grad``.  ``seed``
+    repeats the random cases; ``time_limit`` is the number of seconds each
+    call (the checkpoint, its backward pass) may take
+    (``common.DEFAULT_TIME_LIMIT`` by default).
 
     >>> from autograd_lite.checkpoint import checkpoint
     >>> from autograd_lite.checks import check_checkpoint
     >>> check_checkpoint(checkpoint)
     check_checkpoint: all tests passed
     """
-    check = "check_checkpoint"
+    run = _Run("check_checkpoint", (checkpoint,), seed, time_limit)
+    check = run.check
     fixed = np.random.default_rng(12)
     w = Tensor(_values(fixed, (3,)) / 4, requires_grad=True)
     cases = [
@@ -360,15 +346,15 @@ def check_checkpoint(checkpoint: Callable, seed=None) -> None:
         (*_block_reduce(), _values(fixed, (2, 3)) / 4, {}),
     ]
     for block, what, x, weights in cases:
-        _check_one_block(check, checkpoint, block, what, x, _values(fixed, block(Tensor(x)).shape), weights)
+        _check_one_block(run, checkpoint, block, what, x, _values(fixed, block(Tensor(x)).shape), weights)
 
     # Memory: a chain of 50 steps on 20,000 numbers.  Recorded, it holds 150 arrays; a checkpoint, a few.
     depth, size = 50, 20_000
     block, what = _block_chain(depth)
     x = np.linspace(-1.0, 1.0, size)
     one_array = x.nbytes
-    held = _retained_bytes(lambda: _call(check, checkpoint, (block, Tensor(x, requires_grad=True)),
-                                         f"{_name(checkpoint)}(block, h) for the block {what}"))
+    held = _retained_bytes(lambda: run.call(checkpoint, (block, Tensor(x, requires_grad=True)),
+                                            f"{_name(checkpoint)}(block, h) for the block {what}, h of shape {x.shape}"))
     if held > 10 * one_array:
         raise AssertionError(
             f"{check}: {_name(checkpoint)}(block, h) for the block {what}, h of shape {x.shape}, holds "
@@ -378,9 +364,8 @@ def check_checkpoint(checkpoint: Callable, seed=None) -> None:
             "`with no_grad():` in the forward pass and keep only its input and output."
         )
 
-    seed = _seed(seed)
-    rng = np.random.default_rng(seed)
-    try:
+    rng = run.rng
+    with run.random_case():
         for _ in range(3):
             shape = tuple(int(side) for side in rng.integers(1, 5, size=rng.integers(1, 3)))
             w = Tensor(_values(rng, shape[-1:]) / 4, requires_grad=True)
@@ -388,7 +373,5 @@ def check_checkpoint(checkpoint: Callable, seed=None) -> None:
             block, what = [_block_chain(int(rng.integers(1, 5))), _block_with_weight(w), _block_reduce()][kind]
             x = _values(rng, shape) / 4
             end_grad = _values(rng, block(Tensor(x)).shape)
-            _check_one_block(check, checkpoint, block, what, x, end_grad, {"w": w} if kind == 1 else {})
-    except AssertionError as error:
-        raise _with_seed(check, seed, error) from None
-    _passed(check)
+            _check_one_block(run, checkpoint, block, what, x, end_grad, {"w": w} if kind == 1 else {})
+    run.passed()
