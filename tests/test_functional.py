@@ -234,3 +234,29 @@ def test_logits_must_be_two_dimensional(shape):
 def test_empty_batch():
     with pytest.raises(ValueError, match=r"the batch is empty"):
         cross_entropy(Tensor(np.zeros((0, 3))), np.array([], dtype=int))
+
+
+# ---------------------------------------------------------------- contracts pinned by mutation testing (issue 15)
+
+
+def test_softmax_and_log_softmax_default_to_the_last_dimension_of_a_3d_input():
+    x = np.random.default_rng(0).normal(size=(2, 3, 4))
+    expected = np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(softmax(Tensor(x)).array, expected, rtol=1e-12)
+    np.testing.assert_allclose(log_softmax(Tensor(x)).array, np.log(expected), rtol=1e-12)
+    np.testing.assert_allclose(softmax(Tensor(x), dim=1).array,
+                               np.exp(x) / np.exp(x).sum(axis=1, keepdims=True), rtol=1e-12)
+
+
+def test_softmax_and_log_softmax_accept_a_plain_array():
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    assert isinstance(softmax(x), Tensor) and isinstance(log_softmax(x), Tensor)
+    np.testing.assert_allclose(softmax(x).array, softmax(Tensor(x)).array)
+    np.testing.assert_allclose(log_softmax(x).array, log_softmax(Tensor(x)).array)
+    np.testing.assert_allclose(softmax(x).array[1], [1 / 3] * 3)
+
+
+def test_softmax_of_large_logits_does_not_overflow():
+    x = Tensor(np.array([[1000.0, 1000.0], [-1000.0, 0.0]]), requires_grad=True)
+    np.testing.assert_allclose(softmax(x).array, [[0.5, 0.5], [0.0, 1.0]])
+    np.testing.assert_allclose(log_softmax(x).array, [[-np.log(2), -np.log(2)], [-1000.0, 0.0]])
