@@ -422,12 +422,14 @@ def module_name(path: str) -> str:
 
 
 def _quiet_hypothesis() -> None:
-    """Same examples every run, and no example database written by mutants."""
+    """Same examples every run, no example database written by mutants, no shrinking."""
     try:
-        from hypothesis import settings
+        from hypothesis import Phase, settings
     except ImportError:
         return
-    settings.register_profile("mutate", database=None, derandomize=True, deadline=None, print_blob=False)
+    # No shrinking: a mutant is killed by the first failing example; shrinking it only costs time.
+    settings.register_profile("mutate", database=None, derandomize=True, deadline=None, print_blob=False,
+                              phases=(Phase.explicit, Phase.reuse, Phase.generate))
     settings.load_profile("mutate")
 
 
@@ -621,7 +623,14 @@ def _stage(mutants: list[Mutant], args: list[str], seconds: float, jobs: int, na
 
 
 def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctests: bool,
-                   equivalents: Equivalents, select: str | None, report: Path | None) -> int:
+                   equivalents: Equivalents, select: str | None, report: Path | None,
+                   previous: dict | None = None) -> int:
+    """Mutate each module and run its tests on every mutant; 1 if any mutant survives.
+
+    ``previous`` maps mutant keys to their status in an earlier report: a mutant killed there is
+    not run again (valid while only tests were added since: more tests kill at least as much).
+    """
+    previous = previous or {}
     _preload()
     summaries, all_outcomes = [], []
     for module in modules:
@@ -642,8 +651,13 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
             reason = equivalents.reason(mutant)
             if reason is not None:
                 outcomes[mutant] = Outcome(mutant, "equivalent", reason)
+            elif previous.get(mutant.key, "survived") != "survived":
+                outcomes[mutant] = Outcome(mutant, previous[mutant.key], "in the earlier report")
             else:
                 to_run.append(mutant)
+        if previous:
+            print(f"  {len(mutants) - len(to_run)} mutants killed in the earlier report or equivalent; "
+                  f"running the other {len(to_run)}", flush=True)
         stages = [("unit tests", fast, fast_seconds, "unit")]
         if any(SLOW_TESTS in line for p in paths for line in (ROOT / p).read_text().splitlines()
                if line.startswith("def test_")):
@@ -755,16 +769,28 @@ def solutions_in_markdown(text: str, page: str) -> list[Solution]:
 
 
 def _examples(parser: doctest.DocTestParser, text: str) -> list[tuple[int, str]]:
+    for flag in ("FLOAT_CMP", "REMOTE_DATA", "IGNORE_OUTPUT", "IGNORE_WARNINGS"):  # doctestplus's options
+        doctest.register_optionflag(flag)
     return [(example.lineno, example.source) for example in parser.get_examples(text)]
 
 
 def _merge_block_solutions(parser, text: str, inside: list[bool], page: str) -> list[Solution]:
-    """Group consecutive solution examples until a check call: their defs are the solution."""
+    """Group consecutive solution examples until a check call: their defs are the solution.
+
+    A further check call right after it (``check_multiply_back_float(...)`` after
+    ``check_multiply_back(...)``) is run on the same solution.
+    """
     solutions, prefix, pending, pending_line = [], [], [], None
+    last_open = False  # whether the last solution can still take a further check call
     for line, source in _examples(parser, text):
         if not inside[line]:
             prefix.extend(pending)
-            pending, pending_line = [], None
+            pending, pending_line, last_open = [], None, False
+            prefix.append(source)
+            continue
+        if last_open and not pending and _only_check_calls(source):
+            last = solutions[-1]
+            last.check = last.check.rstrip("\n") + "\n" + source
             prefix.append(source)
             continue
         if pending_line is None:
@@ -774,9 +800,20 @@ def _merge_block_solutions(parser, text: str, inside: list[bool], page: str) -> 
         if split is not None:
             solutions.append(Solution(page, pending_line + 1, list(prefix), *split))
             prefix.extend(pending)
-            pending, pending_line = [], None
+            pending, pending_line, last_open = [], None, True
     prefix.extend(pending)
     return solutions
+
+
+def _only_check_calls(code: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return bool(tree.body) and all(
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name)
+        and s.value.func.id.startswith("check_") for s in tree.body
+    )
 
 
 def solutions_in_notebook(text: str, page: str) -> list[Solution]:
@@ -882,7 +919,12 @@ def mutate_checks(pages: list[str] | None, timeout: float, jobs: int, equivalent
 # --------------------------------------------------------------------------- command line
 
 
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)  # so run_limited's ``finally`` kills the running mutants
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(prog="dev.py mutate", description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"modules of autograd_lite (default: {' '.join(CORE_MODULES)}); "
                         "with --checks, pages of docs/ (default: all)")
@@ -894,6 +936,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--select", help="only mutants whose 'function: change' matches this regex")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--report", type=Path, help="also write the outcomes as JSON to this file")
+    parser.add_argument("--resume-from", type=Path, metavar="REPORT",
+                        help="a report of an earlier run: only its survivors run again (valid when "
+                        "only tests changed since)")
     args = parser.parse_args(argv)
     equivalents = load_equivalents(EQUIVALENTS.read_text(), EQUIVALENTS.name) if EQUIVALENTS.exists() else Equivalents()
     if args.checks:
@@ -910,8 +955,12 @@ def main(argv: list[str]) -> int:
             for mutant in list_mutants((ROOT / path).read_text(), path):
                 print(mutant)
         return 0
+    previous = {}
+    if args.resume_from:
+        for entry in json.loads(args.resume_from.read_text())["mutants"]:
+            previous[entry["path"], entry["function"], entry["change"]] = entry["status"]
     return mutate_modules(modules, args.jobs, args.timeout, not args.unit_only, equivalents,
-                          args.select, args.report)
+                          args.select, args.report, previous)
 
 
 if __name__ == "__main__":
