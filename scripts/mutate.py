@@ -628,7 +628,8 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
     """Mutate each module and run its tests on every mutant; 1 if any mutant survives.
 
     ``previous`` maps mutant keys to their status in an earlier report: a mutant killed there is
-    not run again (valid while only tests were added since: more tests kill at least as much).
+    by the unit tests is not run again (valid while only tests were added since: more tests kill at
+    least as much); the others (survivors, and those only the doctests killed) run again.
     """
     previous = previous or {}
     _preload()
@@ -651,12 +652,12 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
             reason = equivalents.reason(mutant)
             if reason is not None:
                 outcomes[mutant] = Outcome(mutant, "equivalent", reason)
-            elif previous.get(mutant.key, "survived") != "survived":
+            elif previous.get(mutant.key) in ("killed-unit", "timeout-unit"):
                 outcomes[mutant] = Outcome(mutant, previous[mutant.key], "in the earlier report")
             else:
                 to_run.append(mutant)
         if previous:
-            print(f"  {len(mutants) - len(to_run)} mutants killed in the earlier report or equivalent; "
+            print(f"  {len(mutants) - len(to_run)} mutants killed by unit tests in the earlier report or equivalent; "
                   f"running the other {len(to_run)}", flush=True)
         stages = [("unit tests", fast, fast_seconds, "unit")]
         if any(SLOW_TESTS in line for p in paths for line in (ROOT / p).read_text().splitlines()
@@ -685,7 +686,7 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
         all_outcomes += ordered
         for key in equivalents.unused(mutants, {path}) if not select else []:
             print(f"  note: equivalents entry matches no mutant now (stale?): {key}")
-    _write_report(report, summaries, all_outcomes)
+        _write_report(report, summaries, all_outcomes)  # after each module: a long run may be cut short
     if len(modules) > 1:
         print()
         for summary in summaries:
@@ -704,7 +705,7 @@ def _write_report(report: Path | None, summaries: list[dict], outcomes: list[Out
         "mutants": [{"path": o.mutant.path, "line": o.mutant.line, "function": o.mutant.function,
                      "change": o.mutant.change, "status": o.status} for o in outcomes],
     }, indent=1))
-    print(f"(report written to {report})")
+    print(f"(report written to {report})", flush=True)
 
 
 # --------------------------------------------------------------------------- learner checks
