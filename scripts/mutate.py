@@ -575,7 +575,8 @@ def _score(killed: int, counted: int) -> str:
     return f"{100.0 * killed / counted:.1f} %" if counted else "n/a"
 
 
-def summarize(label: str, outcomes: list[Outcome], out=sys.stdout, doctests: bool = True) -> dict:
+def summarize(label: str, outcomes: list[Outcome], out=sys.stdout, doctests: bool = True,
+              killer: str = "unit tests kill") -> dict:
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -585,14 +586,15 @@ def summarize(label: str, outcomes: list[Outcome], out=sys.stdout, doctests: boo
     doc = counts.get("killed-doctest", 0) + counts.get("timeout-doctest", 0)
     survivors = [o for o in outcomes if o.status == "survived"]
     line = (f"{label}: {len(outcomes)} mutants, {equivalent} equivalent, {counted} counted; "
-            f"unit tests kill {unit} ({_score(unit, counted)}")
+            f"{killer} {unit} ({_score(unit, counted)}")
     timeouts = counts.get("timeout-unit", 0) + counts.get("timeout-doctest", 0)
     if doctests:
         line += f"), with doctests {unit + doc} ({_score(unit + doc, counted)}"
-    line += f"); {len(survivors)} survive; {timeouts} killed by the time limit"
+    line += f"); {len(survivors)} {'survive' if doctests or killer.startswith('unit') else 'accepted'}; " \
+        f"{timeouts} stopped by the time limit"
     print(line, file=out, flush=True)
     for outcome in survivors:
-        print(f"  SURVIVED {outcome.mutant}", file=out, flush=True)
+        print(f"  {'ACCEPTED' if killer.startswith('the check') else 'SURVIVED'} {outcome.mutant}", file=out, flush=True)
     return {"label": label, "mutants": len(outcomes), "equivalent": equivalent, "counted": counted,
             "killed_unit": unit, "killed_doctest": doc, "survived": len(survivors), "timeouts": timeouts}
 
@@ -723,7 +725,7 @@ class Solution:
 
     @property
     def check_name(self) -> str:
-        return self.check.split("(")[0].strip()
+        return re.findall(r"\b(check_\w+)\(", self.check)[0]
 
     @property
     def label(self) -> str:
@@ -738,14 +740,17 @@ def _split_solution(code: str) -> tuple[str, str] | None:
     tree = ast.parse(code)
     lines = code.splitlines()
     defs, check = [], None
+    calls = []  # a demonstration call before the check: run with it, not mutated
     for statement in tree.body:
         text = "\n".join(lines[statement.lineno - 1: statement.end_lineno])
         if (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
                 and isinstance(statement.value.func, ast.Name) and statement.value.func.id.startswith("check_")):
             check = text
-        else:
+        elif isinstance(statement, (ast.Expr, ast.Import, ast.ImportFrom)):
+            calls.append(text)
+        else:  # what the learner writes: functions, classes, assignments (an answer list)
             defs.append(text)
-    return ("\n".join(defs), check) if check and defs else None
+    return ("\n".join(defs), "\n".join(calls + [check])) if check and defs else None
 
 
 def solutions_in_markdown(text: str, page: str) -> list[Solution]:
@@ -823,6 +828,8 @@ def solutions_in_notebook(text: str, page: str) -> list[Solution]:
     solutions, prefix, after_solution_note = [], [], False
     for number, cell in enumerate(cells):
         source = "".join(cell["source"])
+        # IPython's magics (%matplotlib inline, %xmode Minimal) are not Python: left out.
+        source = "".join(line for line in source.splitlines(keepends=True) if not line.startswith(("%", "!")))
         if cell["cell_type"] != "code":
             after_solution_note = "<summary>Solution</summary>" in source or after_solution_note
             continue
@@ -881,6 +888,7 @@ def _check_task(solution: Solution, tree: ast.Module | None, namespace: dict):
 def mutate_checks(pages: list[str] | None, timeout: float, jobs: int, equivalents: Equivalents,
                   report: Path | None) -> int:
     sys.dont_write_bytecode = True
+    os.environ.setdefault("MPLBACKEND", "Agg")  # the notebook draws: no window
     _quiet_hypothesis()
     solutions = book_solutions(pages)
     if not solutions:
@@ -907,12 +915,12 @@ def mutate_checks(pages: list[str] | None, timeout: float, jobs: int, equivalent
         for mutant, result in zip(to_run, run_limited(tasks, jobs)):
             outcomes[mutant] = Outcome(mutant, status[result])
         ordered = [outcomes[m] for m in mutants]
-        summaries.append(summarize(solution.label, ordered, doctests=False))
+        summaries.append(summarize(solution.label, ordered, doctests=False, killer="the check rejects"))
         all_outcomes += ordered
         for key in equivalents.unused(mutants, {key_path}):
             print(f"  note: equivalents entry matches no mutant now (stale?): {key}")
     print()
-    summarize("all checks", all_outcomes, doctests=False)
+    summarize("all checks", all_outcomes, doctests=False, killer="the checks reject")
     _write_report(report, summaries, all_outcomes)
     return 1 if any(o.status == "survived" for o in all_outcomes) else 0
 
