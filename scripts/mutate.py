@@ -681,6 +681,8 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
                 else:
                     outcomes[mutant] = Outcome(mutant, ("killed-" if result == "failed" else "timeout-") + kind)
             to_run = survivors
+            for mutant in survivors:
+                print(f"    passes {name}: {mutant}", flush=True)
         for mutant in to_run:
             outcomes[mutant] = Outcome(mutant, "survived")
         ordered = [outcomes[m] for m in mutants]
