@@ -626,7 +626,7 @@ def _stage(mutants: list[Mutant], args: list[str], seconds: float, jobs: int, na
 
 def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctests: bool,
                    equivalents: Equivalents, select: str | None, report: Path | None,
-                   previous: dict | None = None) -> int:
+                   previous: dict | None = None, skip_slow: bool = False) -> int:
     """Mutate each module and run its tests on every mutant; 1 if any mutant survives.
 
     ``previous`` maps mutant keys to their status in an earlier report: a mutant killed there is
@@ -662,8 +662,8 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
             print(f"  {len(mutants) - len(to_run)} mutants killed by unit tests in the earlier report or equivalent; "
                   f"running the other {len(to_run)}", flush=True)
         stages = [("unit tests", fast, fast_seconds, "unit")]
-        if any(SLOW_TESTS in line for p in paths for line in (ROOT / p).read_text().splitlines()
-               if line.startswith("def test_")):
+        if not skip_slow and any(SLOW_TESTS in line for p in paths for line in (ROOT / p).read_text().splitlines()
+                                 if line.startswith("def test_")):
             stages.append((f"slow unit tests ({SLOW_TESTS})", slow, None, "unit"))
         if doctests:
             stages.append(("doctests", docs, None, "doctest"))
@@ -944,6 +944,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per mutant (default: 3 x the unmutated run + 5 s, at least 15 s; 20 s for --checks)")
     parser.add_argument("--unit-only", action="store_true", help="skip the doctest stage for survivors")
+    parser.add_argument("--skip-slow", action="store_true",
+                        help=f"skip the slow unit tests (names with '{SLOW_TESTS}') for survivors")
     parser.add_argument("--select", help="only mutants whose 'function: change' matches this regex")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--report", type=Path, help="also write the outcomes as JSON to this file")
@@ -971,7 +973,7 @@ def main(argv: list[str]) -> int:
         for entry in json.loads(args.resume_from.read_text())["mutants"]:
             previous[entry["path"], entry["function"], entry["change"]] = entry["status"]
     return mutate_modules(modules, args.jobs, args.timeout, not args.unit_only, equivalents,
-                          args.select, args.report, previous)
+                          args.select, args.report, previous, args.skip_slow)
 
 
 if __name__ == "__main__":
