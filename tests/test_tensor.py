@@ -769,3 +769,13 @@ def test_operations_made_by_wrap_forward_fn_say_what_they_are():
     sin = wrap_forward_fn(np.sin)
     assert "sin" in sin.__doc__ and "wrap_forward_fn" in sin.__doc__
     assert sin.__name__ == sin.__qualname__ == "sin" and sin.numpy_func is np.sin
+
+
+def test_results_of_0d_operations_are_arrays_and_a_grad_needs_no_grad():
+    x = Tensor(2.0, requires_grad=True)
+    for out in (x * 3, al.log(x), x.exp(), Tensor(2.0) * 3):
+        assert type(out.array) is np.ndarray and out.shape == ()
+        assert not out.array.flags.writeable
+    (x * 3).backward()
+    assert x.grad.requires_grad is False and x.grad.recipe is None
+    assert type(x.grad.array) is np.ndarray
