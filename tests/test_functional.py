@@ -260,3 +260,16 @@ def test_softmax_of_large_logits_does_not_overflow():
     x = Tensor(np.array([[1000.0, 1000.0], [-1000.0, 0.0]]), requires_grad=True)
     np.testing.assert_allclose(softmax(x).array, [[0.5, 0.5], [0.0, 1.0]])
     np.testing.assert_allclose(log_softmax(x).array, [[-np.log(2), -np.log(2)], [-1000.0, 0.0]])
+
+
+def test_a_list_of_eight_bad_targets_is_shown_whole():
+    with pytest.raises(ValueError, match=r"targets\[\[0, 1, 2, 3, 4, 5, 6, 7\]\] = \[9, 9, 9, 9, 9, 9, 9, 9\]\."):
+        cross_entropy(Tensor(np.zeros((8, 3))), np.full(8, 9))
+
+
+def test_cross_entropy_accepts_plain_array_logits_and_unsigned_targets():
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    loss = cross_entropy(logits, np.array([0, 2], dtype=np.uint8))
+    assert isinstance(loss, Tensor) and loss.shape == ()
+    expected = -np.mean([2.0 - np.log(np.exp(2.0) + 2.0), -np.log(3.0)])
+    np.testing.assert_allclose(loss.item(), expected)
