@@ -381,3 +381,12 @@ def test_adam_keeps_the_dtype_of_float32_parameters_and_its_state():
     assert state["step"] == 2 and state["exp_avg"] is not state["exp_avg_sq"]
     np.testing.assert_allclose(state["exp_avg"], 0.1 * 0.5 + 0.9 * 0.1 * 0.5, rtol=1e-6)
     np.testing.assert_allclose(state["exp_avg_sq"], 0.001 * 0.25 + 0.999 * 0.001 * 0.25, rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD([p], lr=0.1), lambda p: Adam([p], lr=0.1)])
+def test_no_weight_decay_means_no_decay_term_at_all(make):
+    # weight_decay=0 adds nothing, not 0 * p: an infinite weight stays infinite, never nan
+    w = Parameter([np.inf, 1.0])
+    w.grad = Tensor([1.0, 1.0])
+    make(w).step()
+    assert w.array[0] == np.inf and np.isfinite(w.array[1])
