@@ -273,3 +273,4 @@ def test_cross_entropy_accepts_plain_array_logits_and_unsigned_targets():
     assert isinstance(loss, Tensor) and loss.shape == ()
     expected = -np.mean([2.0 - np.log(np.exp(2.0) + 2.0), -np.log(3.0)])
     np.testing.assert_allclose(loss.item(), expected)
+    np.testing.assert_allclose(cross_entropy(logits.tolist(), [0, 2]).item(), expected)  # lists too
