@@ -344,3 +344,15 @@ def test_mean_back_divides_by_the_number_of_elements_averaged():
         al.mean_back(np.ones((2, 1, 1)), x.mean(axis=(1, 2), keepdims=True), x, dim=(1, 2), keepdim=True),
         np.full(x.shape, 1 / 12),
     )
+
+
+def test_matmul_with_a_list_operand_backpropagates():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (x @ [[1.0], [2.0]]).sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [[1.0, 2.0], [1.0, 2.0]])
+    y = Tensor([[1.0], [2.0]], requires_grad=True)
+    ([[1.0, 2.0], [3.0, 4.0]] @ y).sum().backward()
+    np.testing.assert_array_equal(y.grad.array, [[4.0], [6.0]])
+    v = Tensor([1.0, 2.0], requires_grad=True)
+    (v @ [1.0, 3.0]).backward()
+    np.testing.assert_array_equal(v.grad.array, [1.0, 3.0])
