@@ -356,3 +356,10 @@ def test_matmul_with_a_list_operand_backpropagates():
     v = Tensor([1.0, 2.0], requires_grad=True)
     (v @ [1.0, 3.0]).backward()
     np.testing.assert_array_equal(v.grad.array, [1.0, 3.0])
+
+
+def test_indexing_back_keeps_float32():
+    x = np.arange(3.0, dtype=np.float32)
+    grad = al.indexing_back(np.ones(2, dtype=np.float32), x[[0, 0]], x, np.array([0, 0]))
+    assert grad.dtype == np.float32
+    np.testing.assert_array_equal(grad, [2.0, 0.0, 0.0])
