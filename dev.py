@@ -6,6 +6,7 @@
                             # (page screenshots in test-artifacts/screenshots/)
     python3 dev.py exercises  # after editing an exercise on a page: regenerate
                               # autograd_lite/_exercises.py, the workbook's data
+    python3 dev.py mutate [MODULE ...]  # mutation testing (scripts/mutate.py; --help for more)
 
 Needs only Python 3.11+ with pip and venv.
 """
@@ -47,7 +48,7 @@ def setup() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup", "exercises"}:
+    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup", "exercises", "mutate"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -66,6 +67,8 @@ def main(argv: list[str]) -> int:
         # Tells the browser tests that site/ is the build just made (not a stale one).
         env["AUTOGRAD_LITE_SITE_BUILD"] = str((ROOT / "site" / "sitemap.xml").stat().st_mtime_ns)
         run(BIN / "python", "-m", "pytest", *extra, env=env)
+    elif command == "mutate":
+        run(BIN / "python", ROOT / "scripts" / "mutate.py", *extra, env=env)
     return 0
 
 

@@ -1,5 +1,9 @@
 """autograd_lite: the library the autograd_lite book builds, one module per chapter."""
 
+# The one place the version is written: pyproject.toml reads it (setuptools dynamic version),
+# the site's footer shows it and each chapter's notebook installs this version.
+__version__ = "0.1.0"
+
 from .backward import exp_back, log_back, multiply_back0, multiply_back1
 from .broadcasting import unbroadcast
 from .by_hand import forward_and_back

@@ -1054,4 +1054,120 @@ CHAPTERS = [{'number': 1,
                  'calls': ['check_sgd_step(SGD)'],
                  'module_imports': [['autograd_lite.optim', 'Optimizer', None],
                                     ['autograd_lite', 'no_grad', None]],
-                 'check_imports': [['autograd_lite.checks', 'check_sgd_step', None]]}]}]
+                 'check_imports': [['autograd_lite.checks', 'check_sgd_step', None]]}]},
+ {'number': 11,
+  'title': 'Forward mode and reverse mode',
+  'page': '11-forward-and-reverse-mode.md',
+  'exercises': [{'id': '11.1',
+                 'title': 'three tangent rules',
+                 'rating': {'Difficulty': '●●○○○',
+                            'Importance': '★★★☆☆',
+                            'Suggested time': '15 minutes'},
+                 'task': 'Write the tangent rules of `out = x * y`, `out = x @ y` and `out =\n'
+                         'x.sum(axis=dim, keepdims=keepdim)`. Each returns the tangent of `out`.\n'
+                         '`check_tangent_rules` tries broadcasting both ways, square, 1-D and '
+                         'batched\n'
+                         'matrix products, and sums over every kind of `dim`, plus random cases.',
+                 'hints': [['Hint 1',
+                            'Move one input at a time and add up: for $z = \\text{out}$, $\\dot z '
+                            '=\n'
+                            '\\frac{\\partial z}{\\partial x}\\dot x + \\frac{\\partial '
+                            'z}{\\partial y}\\dot y$. For\n'
+                            'a product both terms are there, the product rule.'],
+                           ['Hint 2',
+                            'A matrix product is linear in each argument, so its tangent is a sum '
+                            'of two\n'
+                            'products in the same order, $\\dot x\\, y + x\\, \\dot y$: no '
+                            'transpose (transposes\n'
+                            'are for sending gradients back). A sum is linear too: sum the tangent '
+                            'exactly as\n'
+                            '`x` was summed, same `dim`, same `keepdim`.']],
+                 'names': ['multiply_tangent', 'matmul_tangent', 'sum_tangent'],
+                 'given': '',
+                 'stub': 'def multiply_tangent(dx, dy, out, x, y):\n'
+                         '    """Return the tangent of out = x * y."""\n'
+                         '    raise NotImplementedError\n'
+                         'def matmul_tangent(dx, dy, out, x, y):\n'
+                         '    """Return the tangent of out = x @ y."""\n'
+                         '    raise NotImplementedError\n'
+                         'def sum_tangent(dx, out, x, dim=None, keepdim=False):\n'
+                         '    """Return the tangent of out = x.sum(axis=dim, '
+                         'keepdims=keepdim)."""\n'
+                         '    raise NotImplementedError',
+                 'solution': 'def multiply_tangent(dx, dy, out, x, y):\n'
+                             '    """Return the tangent of out = x * y."""\n'
+                             '    return dx * y + x * dy\n'
+                             'def matmul_tangent(dx, dy, out, x, y):\n'
+                             '    """Return the tangent of out = x @ y."""\n'
+                             '    return dx @ y + x @ dy\n'
+                             'def sum_tangent(dx, out, x, dim=None, keepdim=False):\n'
+                             '    """Return the tangent of out = x.sum(axis=dim, '
+                             'keepdims=keepdim)."""\n'
+                             '    return np.sum(dx, axis=dim, keepdims=keepdim)',
+                 'check_code': '',
+                 'calls': ['check_tangent_rules(multiply_tangent, matmul_tangent, sum_tangent)'],
+                 'module_imports': [['numpy', None, 'np']],
+                 'check_imports': [['autograd_lite.checks', 'check_tangent_rules', None]]}]},
+ {'number': 12,
+  'title': 'What backprop keeps in memory',
+  'page': '12-memory.md',
+  'exercises': [{'id': '12.1',
+                 'title': '`checkpoint` for one input',
+                 'rating': {'Difficulty': '●●●○○',
+                            'Importance': '★★★☆☆',
+                            'Suggested time': '20 minutes'},
+                 'task': 'Write `checkpoint(fn, x)`: it returns a Tensor with the value of `fn(x)` '
+                         'whose\n'
+                         'graph keeps only `x`, and whose backward function runs `fn` again. Build '
+                         'it as\n'
+                         'the library does: a numpy-level forward function wrapped with '
+                         '`wrap_forward_fn`,\n'
+                         'and a backward function registered for it with `add_back_func`.\n'
+                         '`check_checkpoint` checks the value, that the graph holds nothing from '
+                         'inside\n'
+                         'the block, the memory held on a 50-step chain, that the backward pass '
+                         'runs the\n'
+                         'block again, and the gradients of `x` and of a weight the block uses '
+                         'from\n'
+                         'outside, from a random `end_grad`.',
+                 'hints': [['Hint 1',
+                            'The forward function receives what a Recipe records: `fn` itself (it '
+                            'is not a\n'
+                            "Tensor, so it passes through) and `x`'s array. Run `fn` on "
+                            '`Tensor(x)` under\n'
+                            "`with no_grad():` and return the output's array."],
+                           ['Hint 2',
+                            'The backward function has the usual signature, `back(grad_out, out, '
+                            'fn, x)`, and\n'
+                            '`x` is argument 1 of the forward function. Make a fresh `Tensor(x,\n'
+                            'requires_grad=True)`, run `fn` on it, call `.backward(grad_out)` on '
+                            'the result,\n'
+                            "and return the fresh Tensor's `.grad.array`."]],
+                 'names': ['checkpoint'],
+                 'given': '',
+                 'stub': 'def checkpoint(fn, x):\n'
+                         '    """fn(x), keeping only x: fn runs again in the backward pass."""\n'
+                         '    raise NotImplementedError',
+                 'solution': 'def run_block(fn, x):\n'
+                             '    """Forward: fn on x\'s values, recording nothing inside."""\n'
+                             '    with no_grad():\n'
+                             '        return fn(Tensor(x)).array\n'
+                             'def run_block_back(grad_out, out, fn, x):\n'
+                             '    """Backward for x: run fn again, recording; backprop '
+                             'grad_out."""\n'
+                             '    x = Tensor(x, requires_grad=True)\n'
+                             '    fn(x).backward(grad_out)\n'
+                             '    return x.grad.array\n'
+                             'add_back_func(run_block, 1, run_block_back)\n'
+                             'run_block_recorded = wrap_forward_fn(run_block)\n'
+                             'def checkpoint(fn, x):\n'
+                             '    """fn(x), keeping only x: fn runs again in the backward '
+                             'pass."""\n'
+                             '    return run_block_recorded(fn, x)',
+                 'check_code': '',
+                 'calls': ['check_checkpoint(checkpoint)'],
+                 'module_imports': [['autograd_lite', 'Tensor', None],
+                                    ['autograd_lite', 'add_back_func', None],
+                                    ['autograd_lite', 'no_grad', None],
+                                    ['autograd_lite', 'wrap_forward_fn', None]],
+                 'check_imports': [['autograd_lite.checks', 'check_checkpoint', None]]}]}]

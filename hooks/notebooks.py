@@ -307,13 +307,12 @@ def svg_figures_to_images(text: str) -> str:
     return SVG_FIGURE.sub(image, text)
 
 
-def page_to_notebook(markdown: str, source: str = "", install: str | None = None) -> nbformat.NotebookNode:
+def page_to_notebook(markdown: str, source: str = "") -> nbformat.NotebookNode:
     """A notebook of one page: Markdown cells for prose, code cells for pycon blocks.
 
     ``source`` (e.g. ``docs/01-computational-graphs.md``) is named in a first
-    cell; ``install``, a pip requirement such as ``"autograd_lite @
-    git+https://github.com/o/r"``, adds a first code cell that installs the
-    library when it is missing (on Colab).
+    cell.  The set-up cell that installs the library is added when the site is
+    written (``add_setup_cell``).
     """
     lines = _dedent_blocks(fold_exercises(markdown.splitlines()))
     cells: list[nbformat.NotebookNode] = []
@@ -355,11 +354,6 @@ def page_to_notebook(markdown: str, source: str = "", install: str | None = None
             "example is tested; run the cells in order. Cells tagged `raises-exception` "
             "show an error on purpose, as the page does.*"
         ))
-    if install:
-        intro.append(new_code_cell(
-            "try:\n    import autograd_lite\nexcept ImportError:  # e.g. on Colab\n"
-            f'    %pip install --quiet "{install}"'
-        ))
     notebook = new_notebook(cells=intro + cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
@@ -384,6 +378,112 @@ def notebook_name(src_uri: str) -> str:
     return posixpath.splitext(posixpath.basename(src_uri))[0] + ".ipynb"
 
 
+# ------------------------------------------------------------ the set-up cell
+
+# Modules a notebook may import that numpy-only autograd_lite does not bring: a notebook
+# whose code imports one of them installs the library's "book" extra (pyproject.toml).
+BOOK_EXTRA_MODULES = ("sklearn", "matplotlib")
+IMPORTED = re.compile(r"^\s*(?:from|import)\s+(\w+)", re.M)
+
+SETUP_CELL = """\
+# Set-up: when this notebook's Python lacks what the book's code needs (on Colab, say),
+# this cell installs it with pip. Where everything in NEEDED imports, it does nothing.
+import importlib, importlib.util, subprocess, sys
+
+NEEDED = {needed!r}
+FROM_PYPI = "{pypi}"  # the version the book was built and tested with{repository_line}
+
+
+def pip_install(requirement):
+    \"\"\"pip install into this notebook's Python; True if it worked.\"\"\"
+    print("pip install", requirement)
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        print(*done.stderr.strip().splitlines()[-1:])
+    return done.returncode == 0
+
+
+if any(importlib.util.find_spec(name) is None for name in NEEDED):
+    if not {attempts}:
+        raise ModuleNotFoundError(
+            "autograd_lite {version} is not installed in this notebook's Python and pip could not "
+            "install it {where}.\\n"
+            "Install it from a clone of the book's repository: in the clone's folder, run\\n"
+            f"    {{sys.executable}} -m pip install -e {target}\\n"
+            "then restart the kernel and run the notebook again."
+        )
+    importlib.invalidate_caches()"""
+
+
+def setup_cell_source(version: str, repo_url: str | None = None, extras: tuple[str, ...] = ()) -> str:
+    """The code of a notebook's set-up cell (see ``add_setup_cell``)."""
+    extra = f"[{','.join(extras)}]" if extras else ""
+    needed = ["autograd_lite", *(BOOK_EXTRA_MODULES if "book" in extras else ())]
+    repo_url = (repo_url or "").rstrip("/")
+    fields = {"repository_line": "", "attempts": "pip_install(FROM_PYPI)", "where": "from PyPI"}
+    if repo_url:
+        fields = {
+            "repository_line": (
+                "\n# Until that version is on PyPI, from the book's repository:"
+                f'\nFROM_REPOSITORY = "autograd_lite{extra} @ git+{repo_url}"'
+            ),
+            "attempts": "(pip_install(FROM_PYPI) or pip_install(FROM_REPOSITORY))",
+            "where": "from PyPI or from the repository (is the network on?)",
+        }
+    return SETUP_CELL.format(
+        needed=needed,
+        pypi=f"autograd_lite{extra}=={version}",
+        version=version,
+        target=f"'.{extra}'" if extra else ".",
+        **fields,
+    )
+
+
+def notebook_extras(notebook: nbformat.NotebookNode) -> tuple[str, ...]:
+    """``("book",)`` when the notebook's code imports scikit-learn or matplotlib, else ``()``."""
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    return ("book",) if set(IMPORTED.findall(code)) & set(BOOK_EXTRA_MODULES) else ()
+
+
+def add_setup_cell(notebook: nbformat.NotebookNode, version: str, repo_url: str | None) -> None:
+    """Put the set-up cell before the notebook's first code cell (once).
+
+    It installs the library pinned to the book's version (with the ``book``
+    extra where the notebook needs it) when it does not import, falls back to
+    the repository when ``repo_url`` is known, and otherwise says how to
+    install from a clone.
+    """
+    if any(cell.metadata.get("autograd_lite", {}).get("setup") for cell in notebook.cells):
+        return
+    cell = new_code_cell(setup_cell_source(version, repo_url, notebook_extras(notebook)))
+    cell.metadata["autograd_lite"] = {"setup": True}
+    first_code = next(
+        (i for i, c in enumerate(notebook.cells) if c.cell_type == "code"), len(notebook.cells)
+    )
+    notebook.cells.insert(first_code, cell)
+
+
+def add_setup_cells(config) -> None:
+    """Every notebook the site serves (chapters and notebook pages) gets its set-up cell."""
+    from autograd_lite import __version__
+
+    for path in sorted(Path(config.site_dir).rglob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        add_setup_cell(notebook, __version__, config.repo_url)
+        nbformat.write(notebook, path)
+
+
+def on_page_context(context, page, config, nav):
+    """Notebook pages (mkdocs-jupyter) get a Colab button too, like the chapters."""
+    if page.file.src_uri.endswith(".ipynb"):
+        url = colab_url(config.repo_url, notebook_name(page.file.src_uri),
+                        config.extra.get("notebooks_branch", COLAB_BRANCH))
+        if url:
+            page.meta["colab_url"] = url
+    return context
+
+
 # ---------------------------------------------------------------- mkdocs hooks
 
 _notebooks: dict[str, nbformat.NotebookNode] = {}
@@ -397,13 +497,11 @@ def on_page_markdown(markdown, page, config, files):
     src_uri = page.file.src_uri
     if not is_chapter(src_uri):
         return markdown
-    repo = github_repo(config.repo_url)
-    install = f"autograd_lite @ git+https://github.com/{repo}" if repo else None
     name = notebook_name(src_uri)
     # Next to the page's HTML, so the page links it by its bare name (a relative
     # href that works wherever the site is served from).
     target = posixpath.join(posixpath.dirname(page.file.dest_uri), name)
-    _notebooks[target] = page_to_notebook(markdown, source=f"docs/{src_uri}", install=install)
+    _notebooks[target] = page_to_notebook(markdown, source=f"docs/{src_uri}")
     page.meta["notebook"] = name
     url = colab_url(config.repo_url, name, config.extra.get("notebooks_branch", COLAB_BRANCH))
     if url:
@@ -416,3 +514,4 @@ def on_post_build(config):
         path = Path(config.site_dir) / target
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, path)
+    add_setup_cells(config)

@@ -135,3 +135,40 @@ def test_invalid_shape_pairs_raise_value_error_naming_both_shapes(pair):
     message = str(info.value)
     assert str(tuple(original_shape)) in message
     assert str(tuple(shape)) in message
+
+
+# ---------------------------------------------------------------- contracts pinned by mutation testing (issue 15)
+
+
+def test_unbroadcast_accepts_a_list_and_a_shape_like_original():
+    np.testing.assert_array_equal(unbroadcast([[1.0, 2.0], [3.0, 4.0]], np.zeros(2)), [4.0, 6.0])
+    np.testing.assert_array_equal(unbroadcast([[1.0, 2.0], [3.0, 4.0]], [[0.0], [0.0]]), [[3.0], [7.0]])
+
+
+def test_unbroadcast_of_the_same_shape_returns_the_gradient_itself_and_keeps_float32():
+    grad = np.ones((2, 3), dtype=np.float32)
+    assert unbroadcast(grad, np.zeros((2, 3))) is grad
+    assert unbroadcast(grad, np.zeros((1, 3))).dtype == np.float32
+    assert unbroadcast(grad, np.zeros(())).shape == ()
+
+
+def test_unbroadcast_sums_only_stretched_size_1_dimensions():
+    grad = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(unbroadcast(grad, np.zeros((3, 1))), grad.sum(axis=(0, 2)).reshape(3, 1))
+    np.testing.assert_array_equal(unbroadcast(grad, np.zeros((1, 3, 4))), grad.sum(axis=0, keepdims=True))
+    np.testing.assert_array_equal(unbroadcast(grad, np.zeros((2, 1, 4))), grad.sum(axis=1, keepdims=True))
+    # a size-1 dimension that was never stretched: nothing to sum
+    np.testing.assert_array_equal(unbroadcast(np.ones((2, 1)), np.zeros((2, 1)).tolist()), np.ones((2, 1)))
+
+
+def test_unbroadcast_refuses_shapes_that_do_not_fit():
+    for grad_shape, original_shape in [((3,), (2, 3)), ((2, 3), (2,)), ((2, 3), (3, 3)), ((4, 3), (2, 1))]:
+        with pytest.raises(ValueError, match="cannot be broadcast"):
+            unbroadcast(np.ones(grad_shape), np.zeros(original_shape))
+
+
+def test_unbroadcast_keeps_any_dtype_when_nothing_was_broadcast():
+    # An integer gradient summed over no axis would come back int64: nothing to sum means no sum.
+    grad = np.ones((2, 3), dtype=np.int8)
+    assert unbroadcast(grad, [[0, 0, 0], [0, 0, 0]]).dtype == np.int8
+    assert unbroadcast(grad, [[0, 0, 0], [0, 0, 0]]) is grad

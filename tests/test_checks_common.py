@@ -46,6 +46,8 @@ from autograd_lite import (
     unbroadcast,
 )
 from autograd_lite import checks
+from autograd_lite.checkpoint import checkpoint
+from autograd_lite.forward import matmul_tangent, multiply_tangent, sum_tangent
 from autograd_lite.nn import Linear
 from autograd_lite.nn.functional import cross_entropy
 from autograd_lite.optim import SGD
@@ -68,6 +70,8 @@ CORRECT = {
     "check_linear": (Linear,),
     "check_cross_entropy": (cross_entropy,),
     "check_sgd_step": (SGD,),
+    "check_tangent_rules": (multiply_tangent, matmul_tangent, sum_tangent),
+    "check_checkpoint": (checkpoint,),
 }
 
 

@@ -335,3 +335,43 @@ def test_softmax_of_a_0d_tensor_like_torch():
     assert softmax(x, dim=0).item() == 1.0 and log_softmax(x, dim=-1).item() == 0.0
     log_softmax(x, dim=0).backward()
     assert x.grad.item() == 0.0  # log_softmax of one value is 0 whatever the value
+
+
+# ---------------------------------------------------------------- contracts pinned by mutation testing (issue 15)
+
+
+def test_softmax_and_log_softmax_default_to_the_last_dimension_of_a_3d_input():
+    x = np.random.default_rng(0).normal(size=(2, 3, 4))
+    expected = np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(softmax(Tensor(x)).array, expected, rtol=1e-12)
+    np.testing.assert_allclose(log_softmax(Tensor(x)).array, np.log(expected), rtol=1e-12)
+    np.testing.assert_allclose(softmax(Tensor(x), dim=1).array,
+                               np.exp(x) / np.exp(x).sum(axis=1, keepdims=True), rtol=1e-12)
+
+
+def test_softmax_and_log_softmax_accept_a_plain_array():
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    assert isinstance(softmax(x), Tensor) and isinstance(log_softmax(x), Tensor)
+    np.testing.assert_allclose(softmax(x).array, softmax(Tensor(x)).array)
+    np.testing.assert_allclose(log_softmax(x).array, log_softmax(Tensor(x)).array)
+    np.testing.assert_allclose(softmax(x).array[1], [1 / 3] * 3)
+
+
+def test_softmax_of_large_logits_does_not_overflow():
+    x = Tensor(np.array([[1000.0, 1000.0], [-1000.0, 0.0]]), requires_grad=True)
+    np.testing.assert_allclose(softmax(x).array, [[0.5, 0.5], [0.0, 1.0]])
+    np.testing.assert_allclose(log_softmax(x).array, [[-np.log(2), -np.log(2)], [-1000.0, 0.0]])
+
+
+def test_a_list_of_eight_bad_targets_is_shown_whole():
+    with pytest.raises(ValueError, match=r"targets\[\[0, 1, 2, 3, 4, 5, 6, 7\]\] = \[9, 9, 9, 9, 9, 9, 9, 9\]\."):
+        cross_entropy(Tensor(np.zeros((8, 3))), np.full(8, 9))
+
+
+def test_cross_entropy_accepts_plain_array_logits_and_unsigned_targets():
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    loss = cross_entropy(logits, np.array([0, 2], dtype=np.uint8))
+    assert isinstance(loss, Tensor) and loss.shape == ()
+    expected = -np.mean([2.0 - np.log(np.exp(2.0) + 2.0), -np.log(3.0)])
+    np.testing.assert_allclose(loss.item(), expected)
+    np.testing.assert_allclose(cross_entropy(logits.tolist(), [0, 2]).item(), expected)  # lists too

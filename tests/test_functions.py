@@ -482,3 +482,65 @@ def test_max_of_a_slice_holding_nan_gives_nan_gradients_like_amax():
     np.testing.assert_array_equal(grad, [[_NAN, _NAN, _NAN], [0.5, 0.5, 0.0]])
     _, (expected,) = _torch_gradients(lambda t: t.amax(dim=1), values)
     np.testing.assert_array_equal(grad, expected)
+
+
+# ---------------------------------------------------------------- contracts pinned by mutation testing (issue 15)
+
+
+def test_the_gradient_of_a_power_with_base_0_is_0():
+    y = Tensor([2.0, 3.0], requires_grad=True)
+    (0.0 ** y).sum().backward()
+    np.testing.assert_array_equal(y.grad.array, [0.0, 0.0])
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    y = Tensor([2.0, 2.0], requires_grad=True)
+    (x**y).sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [0.0, 4.0])
+    np.testing.assert_allclose(y.grad.array, [0.0, 4.0 * np.log(2.0)])
+
+
+def test_power_back1_keeps_float32_with_a_python_float_base():
+    y32 = np.array([1.0, 2.0], dtype=np.float32)
+    grad = al.power_back1(np.ones(2, dtype=np.float32), 2.0**y32, 2.0, y32)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, [2 * np.log(2.0), 4 * np.log(2.0)], rtol=1e-6)
+    y = Tensor(y32, requires_grad=True)
+    (2.0**y).sum().backward()
+    assert y.grad.dtype == np.float32
+
+
+def test_backward_through_a_mean_over_an_empty_batch():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    x.mean(dim=1).sum().backward()
+    assert x.grad.shape == (0, 3)
+    x = Tensor(np.ones((2, 0)), requires_grad=True)
+    x.sum(dim=1).sum().backward()
+    assert x.grad.shape == (2, 0)
+
+
+def test_mean_back_divides_by_the_number_of_elements_averaged():
+    x = np.ones((2, 3, 4))
+    np.testing.assert_array_equal(al.mean_back(np.ones((2, 4)), x.mean(axis=1), x, dim=1), np.full(x.shape, 1 / 3))
+    np.testing.assert_array_equal(al.mean_back(np.array(1.0), x.mean(), x), np.full(x.shape, 1 / 24))
+    np.testing.assert_array_equal(
+        al.mean_back(np.ones((2, 1, 1)), x.mean(axis=(1, 2), keepdims=True), x, dim=(1, 2), keepdim=True),
+        np.full(x.shape, 1 / 12),
+    )
+
+
+def test_matmul_with_a_list_operand_backpropagates():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (x @ [[1.0], [2.0]]).sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [[1.0, 2.0], [1.0, 2.0]])
+    y = Tensor([[1.0], [2.0]], requires_grad=True)
+    ([[1.0, 2.0], [3.0, 4.0]] @ y).sum().backward()
+    np.testing.assert_array_equal(y.grad.array, [[4.0], [6.0]])
+    v = Tensor([1.0, 2.0], requires_grad=True)
+    (v @ [1.0, 3.0]).backward()
+    np.testing.assert_array_equal(v.grad.array, [1.0, 3.0])
+
+
+def test_indexing_back_keeps_float32():
+    x = np.arange(3.0, dtype=np.float32)
+    grad = al.indexing_back(np.ones(2, dtype=np.float32), x[[0, 0]], x, np.array([0, 0]))
+    assert grad.dtype == np.float32
+    np.testing.assert_array_equal(grad, [2.0, 0.0, 0.0])

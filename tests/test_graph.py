@@ -168,3 +168,15 @@ def test_a_back_edge_anywhere_below_the_root_raises(dag, data):
     cyclic[path[-1]] = cyclic.get(path[-1], []) + [ancestor]
     with pytest.raises(CycleError, match="cycle"):
         topological_sort(root, lambda n: cyclic.get(n, []))
+
+
+# ---------------------------------------------------------------- pinned by mutation testing (issue 15)
+
+
+def test_a_cycle_through_the_start_node_is_reported_from_the_start_node():
+    children = {"x": ["y"], "y": ["x"]}
+    with pytest.raises(CycleError, match=r"through 'x' -> 'y' -> 'x';"):
+        topological_sort("x", lambda n: children[n])
+    children = {"a": ["b"], "b": ["c"], "c": ["b"]}
+    with pytest.raises(CycleError, match=r"through 'b' -> 'c' -> 'b';"):
+        topological_sort("a", lambda n: children[n])

@@ -12,7 +12,9 @@ without outputs (mkdocs-jupyter makes them at build time), and the engine tour
 from __future__ import annotations
 
 import base64
+import importlib.util
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,15 +23,19 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from autograd_lite import __version__
 from hooks.notebooks import (
     SVG_FIGURE,
+    add_setup_cell,
     code_cells,
     colab_url,
     expected_exceptions,
     github_repo,
     is_chapter,
+    notebook_extras,
     page_to_notebook,
     pycon_to_code,
+    setup_cell_source,
     svg_figures_to_images,
 )
 from hooks.pictures import render_markers
@@ -165,7 +171,7 @@ def test_a_page_becomes_markdown_and_code_cells_in_order():
     assert notebook.metadata.kernelspec.name == "python3"
 
 
-def test_with_a_github_repo_the_notebook_installs_the_library_and_links_colab():
+def test_with_a_github_repo_the_pages_link_colab():
     assert github_repo("https://github.com/someone/autograd_lite/") == "someone/autograd_lite"
     assert github_repo("https://gitlab.com/someone/autograd_lite") is None
     assert github_repo(None) is None
@@ -173,10 +179,119 @@ def test_with_a_github_repo_the_notebook_installs_the_library_and_links_colab():
         "https://colab.research.google.com/github/o/r/blob/notebooks/01-x.ipynb"
     )
     assert colab_url("", "01-x.ipynb") is None
-    notebook = page_to_notebook(PAGE, install="autograd_lite @ git+https://github.com/o/r")
-    assert notebook.cells[0].cell_type == "code"
-    assert '%pip install --quiet "autograd_lite @ git+https://github.com/o/r"' in notebook.cells[0].source
-    assert "import autograd_lite" in notebook.cells[0].source
+
+
+# ------------------------------------------------------------ the set-up cell
+# Its code runs here with pip and the import machinery replaced by fakes: every path,
+# no network.  tests/test_package.py runs it for real in a fresh virtual environment.
+
+
+class FakePip:
+    """Stands in for subprocess.run: records each pip command, answers with the given exit codes."""
+
+    def __init__(self, *exit_codes: int):
+        self.exit_codes = list(exit_codes)
+        self.requirements: list[str] = []
+
+    def __call__(self, command, **kwargs):
+        assert command[:4] == [sys.executable, "-m", "pip", "install"], command
+        self.requirements.append(command[-1])
+        code = self.exit_codes.pop(0)
+        return subprocess.CompletedProcess(command, code, "", "" if code == 0 else "ERROR: no such version\n")
+
+
+def run_setup_cell(monkeypatch, source: str, missing: set[str], pip: FakePip) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in missing else real_find_spec(name, *a))
+    monkeypatch.setattr(subprocess, "run", pip)
+    exec(compile(source, "<set-up cell>", "exec"), {"__name__": "__main__"})
+
+
+REPO = "https://github.com/o/r"
+
+
+def test_the_setup_cell_does_nothing_where_the_library_imports(monkeypatch, capsys):
+    pip = FakePip()
+    run_setup_cell(monkeypatch, setup_cell_source("0.1.0", REPO), missing=set(), pip=pip)
+    assert pip.requirements == [] and capsys.readouterr().out == ""
+
+
+def test_the_setup_cell_installs_the_books_version_from_pypi(monkeypatch, capsys):
+    pip = FakePip(0)
+    run_setup_cell(monkeypatch, setup_cell_source("0.1.0", REPO), missing={"autograd_lite"}, pip=pip)
+    assert pip.requirements == ["autograd_lite==0.1.0"]
+    assert capsys.readouterr().out == "pip install autograd_lite==0.1.0\n"
+
+
+def test_until_the_release_is_on_pypi_it_installs_from_the_repository(monkeypatch, capsys):
+    pip = FakePip(1, 0)
+    run_setup_cell(monkeypatch, setup_cell_source("0.1.0", REPO + "/"), missing={"autograd_lite"}, pip=pip)
+    assert pip.requirements == ["autograd_lite==0.1.0", "autograd_lite @ git+https://github.com/o/r"]
+    assert "ERROR: no such version" in capsys.readouterr().out
+
+
+def test_without_a_repository_it_says_how_to_install_from_a_clone(monkeypatch):
+    pip = FakePip(1)
+    with pytest.raises(ModuleNotFoundError) as error:
+        run_setup_cell(monkeypatch, setup_cell_source("0.1.0", None), missing={"autograd_lite"}, pip=pip)
+    assert pip.requirements == ["autograd_lite==0.1.0"]
+    message = str(error.value)
+    assert "autograd_lite 0.1.0 is not installed" in message and "from PyPI." in message
+    assert f"{sys.executable} -m pip install -e .\n" in message
+    assert "git+" not in setup_cell_source("0.1.0", None)
+
+
+def test_when_both_fail_it_says_so_and_how_to_install_from_a_clone(monkeypatch):
+    pip = FakePip(1, 1)
+    with pytest.raises(ModuleNotFoundError, match="from PyPI or from the repository"):
+        run_setup_cell(monkeypatch, setup_cell_source("0.1.0", REPO), missing={"autograd_lite"}, pip=pip)
+    assert len(pip.requirements) == 2
+
+
+def test_the_training_chapter_gets_the_book_extra(monkeypatch):
+    source = setup_cell_source("0.1.0", REPO, ("book",))
+    # The library is there but matplotlib is not: the extra brings it.
+    pip = FakePip(0)
+    run_setup_cell(monkeypatch, source, missing={"matplotlib"}, pip=pip)
+    assert pip.requirements == ["autograd_lite[book]==0.1.0"]
+    pip = FakePip(1, 0)
+    run_setup_cell(monkeypatch, source, missing={"sklearn"}, pip=pip)
+    assert pip.requirements[1] == "autograd_lite[book] @ git+https://github.com/o/r"
+    with pytest.raises(ModuleNotFoundError, match=r"pip install -e '\.\[book\]'"):
+        run_setup_cell(monkeypatch, source, missing={"sklearn"}, pip=FakePip(1, 1))
+
+
+def test_the_setup_cell_goes_before_the_first_code_cell_once_with_the_extras_it_needs():
+    notebook = page_to_notebook(PAGE, source="docs/09-a-page.md")
+    add_setup_cell(notebook, "0.1.0", REPO)
+    add_setup_cell(notebook, "0.1.0", REPO)  # a rebuild (mkdocs serve) adds no second one
+    setup = [i for i, c in enumerate(notebook.cells) if c.metadata.get("autograd_lite", {}).get("setup")]
+    assert setup == [2] and notebook.cells[3].source.startswith("import math")
+    assert [c.cell_type for c in notebook.cells[:2]] == ["markdown", "markdown"]
+    assert 'FROM_PYPI = "autograd_lite==0.1.0"' in notebook.cells[2].source
+    nbformat.validate(notebook)
+    assert notebook_extras(notebook) == ()
+    notebook.cells.append(nbformat.v4.new_code_cell("from sklearn.datasets import load_digits"))
+    assert notebook_extras(notebook) == ("book",)
+
+
+def test_the_training_chapter_notebook_needs_the_book_extra():
+    training = nbformat.read(DOCS / "10-neural-network.ipynb", as_version=4)
+    assert notebook_extras(training) == ("book",)
+    first = next(p for p in CHAPTERS)
+    markdown = render_markers(first.read_text(encoding="utf-8"), where=f"docs/{first.name}")
+    assert notebook_extras(page_to_notebook(markdown)) == ()
+
+
+def test_a_chapter_notebook_with_its_setup_cell_runs_and_the_cell_shows_nothing(tmp_path):
+    """In a Python where the library imports (this one), the set-up cell does nothing."""
+    page = CHAPTERS[0]
+    markdown = render_markers(page.read_text(encoding="utf-8"), where=f"docs/{page.name}")
+    notebook = page_to_notebook(markdown, source=f"docs/{page.name}")
+    add_setup_cell(notebook, __version__, REPO)
+    execute(notebook, tmp_path)
+    setup = next(c for c in notebook.cells if c.metadata.get("autograd_lite", {}).get("setup"))
+    assert setup.outputs == []
 
 
 def test_pictures_become_images_with_their_words_as_alt_text():

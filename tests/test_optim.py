@@ -427,3 +427,72 @@ def test_optimizer_state_dict_has_torchs_layout():
     assert a.keys() == b.keys() and a["state"].keys() == b["state"].keys()
     assert np.array_equal(a["state"][0]["momentum_buffer"], b["state"][0]["momentum_buffer"].numpy())
     assert a["param_groups"][0]["params"] == b["param_groups"][0]["params"]
+
+
+# ---------------------------------------------------------------- contracts pinned by mutation testing (issue 15)
+
+
+def test_adam_defaults_match_pytorch():
+    optimizer = Adam([Parameter([1.0])])
+    assert optimizer.lr == 1e-3 and optimizer.betas == (0.9, 0.999) and optimizer.eps == 1e-8
+    assert optimizer.weight_decay == 0.0
+
+
+@pytest.mark.parametrize("betas", [(0.9, 1.0), (1.0, 0.999), (0.9, 1.5), (-0.1, 0.999)])
+def test_adam_rejects_betas_outside_0_to_1(betas):
+    with pytest.raises(ValueError, match=r"Adam: betas\[[01]\] must be a finite number in \[0.0, 1.0\)"):
+        Adam([Parameter([1.0])], betas=betas)
+
+
+def test_adam_accepts_betas_of_0():
+    w = Parameter([1.0])
+    w.grad = Tensor([2.0])
+    Adam([w], lr=0.5, betas=(0.0, 0.0)).step()  # m = g, v = g^2: a step of lr against the sign
+    np.testing.assert_allclose(w.array, [0.5])
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda p: SGD([p], lr=0.1, weight_decay=1.0), 2.0 - 0.1 * 2.0),  # g = 0 + 1.0 * p
+        (lambda p: Adam([p], lr=0.1, weight_decay=1.0), 2.0 - 0.1),  # Adam's first step: lr * sign(g)
+    ],
+)
+def test_weight_decay_of_1_is_applied(make, expected):
+    w = Parameter([2.0])
+    w.grad = Tensor([0.0])  # only the decay moves it
+    make(w).step()
+    np.testing.assert_allclose(w.array, [expected])
+
+
+def test_sgd_and_adam_accept_zero_hyperparameters_and_reject_negative_ones():
+    SGD([Parameter([1.0])], lr=0.0, momentum=0.0, weight_decay=0.0)
+    Adam([Parameter([1.0])], lr=0.0, eps=0.0, weight_decay=0.0)
+    for name in ("lr", "momentum", "weight_decay"):
+        with pytest.raises(ValueError, match=rf"SGD: {name} must be a finite number >= 0.0, got -1"):
+            SGD([Parameter([1.0])], **{"lr": 0.1, name: -1})
+    for bad in (True, float("nan"), float("inf"), "0.1", None):
+        with pytest.raises(ValueError, match="lr must be a finite number"):
+            SGD([Parameter([1.0])], lr=bad)
+
+
+def test_adam_keeps_the_dtype_of_float32_parameters_and_its_state():
+    w = Parameter(np.array([1.0, -1.0], dtype=np.float32))
+    optimizer = Adam([w], lr=0.1)
+    for _ in range(2):
+        w.grad = Tensor(np.array([0.5, 0.5], dtype=np.float32))
+        optimizer.step()
+    assert w.dtype == np.float32
+    state = optimizer.state[w]
+    assert state["step"] == 2 and state["exp_avg"] is not state["exp_avg_sq"]
+    np.testing.assert_allclose(state["exp_avg"], 0.1 * 0.5 + 0.9 * 0.1 * 0.5, rtol=1e-6)
+    np.testing.assert_allclose(state["exp_avg_sq"], 0.001 * 0.25 + 0.999 * 0.001 * 0.25, rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda p: SGD([p], lr=0.1), lambda p: Adam([p], lr=0.1)])
+def test_no_weight_decay_means_no_decay_term_at_all(make):
+    # weight_decay=0 adds nothing, not 0 * p: an infinite weight stays infinite, never nan
+    w = Parameter([np.inf, 1.0])
+    w.grad = Tensor([1.0, 1.0])
+    make(w).step()
+    assert w.array[0] == np.inf and np.isfinite(w.array[1])

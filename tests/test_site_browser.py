@@ -69,15 +69,6 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-def repository_widget_hosts() -> set[str]:
-    """The one allowed exception to "no request leaves the host": Material's repository
-    widget asks api.github.com for stars and forks when mkdocs.yml sets a GitHub repo_url.
-    Such a request is still refused (the test stays offline) but is not a failure."""
-    match = re.search(r"^repo_url:\s*['\"]?(\S+?)['\"]?\s*$", (ROOT / "mkdocs.yml").read_text(), re.M)
-    return {"api.github.com"} if match and "github.com" in match.group(1) else set()
-
-
-ALLOWED_HOSTS = repository_widget_hosts()
 # Sources the built site depends on: newer than the build means site/ is stale.
 SOURCES = ["docs", "hooks", "overrides", "autograd_lite", "mkdocs.yml"]
 # Decoded bytes a page may load (the HTML, scripts, styles, fonts, the search index):
@@ -231,7 +222,16 @@ def server(browser):
             pytrace=False,
         )
 
+    # Built with AUTOGRAD_LITE_SITE_URL (the Pages workflow), the 404 page links its assets from
+    # that address's path (/REPO/assets/...), as GitHub Pages serves them: serve the site there too.
+    prefix = urlsplit(os.environ.get("AUTOGRAD_LITE_SITE_URL", "")).path.rstrip("/")
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            if prefix and (path + "/").startswith(prefix + "/"):
+                path = path[len(prefix):] or "/"
+            return super().translate_path(path)
+
         def log_message(self, *args):
             pass
 
@@ -264,8 +264,7 @@ class Watched:
         self.page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
         self.page.on(
             "requestfailed",
-            lambda request: urlsplit(request.url).hostname in ALLOWED_HOSTS
-            or self.problems.append(f"request failed: {request.url} ({request.failure})"),
+            lambda request: self.problems.append(f"request failed: {request.url} ({request.failure})"),
         )
         self.page.on(
             "response",
@@ -276,8 +275,9 @@ class Watched:
     def _route(self, route):
         host = urlsplit(route.request.url).hostname
         if host != "127.0.0.1":
-            if host not in ALLOWED_HOSTS:
-                self.problems.append(f"request to another host refused: {route.request.url}")
+            # No exception, not even with a repo_url: overrides/partials/source.html keeps
+            # Material's repository link from asking api.github.com for stars.
+            self.problems.append(f"request to another host refused: {route.request.url}")
             self.report.external.append(route.request.url)
             route.abort()
         else:
@@ -287,8 +287,6 @@ class Watched:
         if message.type != "error":
             return
         source = (message.location or {}).get("url", "")
-        if urlsplit(source).hostname in ALLOWED_HOSTS:
-            return  # the refused repository widget request, reported by Chromium
         self.problems.append(f"console error: {message.text} ({source})" if source else f"console error: {message.text}")
 
     def close(self):

@@ -872,3 +872,244 @@ def test_pytorch_differs_as_chapter_9_says_when_available():
     w += 1
     with pytest.raises(RuntimeError, match="argument 1 of add was changed in place"):
         loss.backward()
+
+
+# ---------------------------------------------------------------- contracts pinned by mutation testing
+# (issue 15: each test below kills mutants of tensor.py that the tests above let live.)
+
+
+@pytest.fixture
+def registry():
+    """Lets a test register backward functions; the table is restored afterwards."""
+    saved = dict(BACK_FUNCS)
+    yield
+    BACK_FUNCS.clear()
+    BACK_FUNCS.update(saved)
+
+
+def test_a_view_of_an_incoming_gradient_is_never_written_into():
+    # reshape_back hands x a view of grad_out (here end_grad itself): the second path's gradient
+    # must be added into a new array, not into that view, or end_grad and w.grad change.
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    w = Tensor(np.ones(6), requires_grad=True)
+    z = x.reshape(6) + w + x.reshape(6)
+    end_grad = np.arange(1.0, 7.0)
+    z.backward(end_grad=end_grad)
+    np.testing.assert_array_equal(end_grad, np.arange(1.0, 7.0))
+    np.testing.assert_array_equal(w.grad.array, np.arange(1.0, 7.0))
+    np.testing.assert_array_equal(x.grad.array, 2 * np.arange(1.0, 7.0).reshape(2, 3))
+
+
+def test_multiply_and_divide_in_place_change_the_values():
+    t = Tensor([1.0, 2.0])
+    t *= 3
+    np.testing.assert_array_equal(t.array, [3.0, 6.0])
+    t /= 2
+    np.testing.assert_array_equal(t.array, [1.5, 3.0])
+    t *= Tensor([2.0, 0.5])
+    np.testing.assert_array_equal(t.array, [3.0, 1.5])
+    t /= Tensor([3.0, 1.5])
+    np.testing.assert_array_equal(t.array, [1.0, 1.0])
+    assert t.version == 4
+    assert not t.array.flags.writeable
+
+
+def test_each_in_place_operation_returns_the_same_tensor():
+    t = Tensor([4.0, 8.0])
+    same = t
+    for operation in ("__iadd__", "__isub__", "__imul__", "__itruediv__"):
+        assert getattr(t, operation)(2.0) is same
+    assert t.zero_() is same
+
+
+def test_in_place_changes_are_refused_when_the_other_operand_requires_grad():
+    t = Tensor([1.0, 2.0])
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    for change in (lambda: t.__imul__(w), lambda: t.__itruediv__(w), lambda: t.__setitem__(0, w[0])):
+        with pytest.raises(RuntimeError, match="the other operand requires grad"):
+            change()
+    assert t.version == 0
+    np.testing.assert_array_equal(t.array, [1.0, 2.0])
+
+
+def test_a_float32_leaf_keeps_a_float32_grad_in_a_mixed_graph():
+    a = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    b = Tensor(np.full(3, 2.0), requires_grad=True)  # float64
+    (a * b).sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    np.testing.assert_array_equal(a.grad.array, [2.0, 2.0, 2.0])
+    (a * b).sum().backward()  # accumulates: still float32
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    np.testing.assert_array_equal(a.grad.array, [4.0, 4.0, 4.0])
+
+
+def test_a_float32_leaf_used_twice_in_a_mixed_graph_keeps_a_float32_grad():
+    a = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    b = Tensor(np.full(2, 3.0), requires_grad=True)
+    (a * b + a * b).sum().backward()  # two float64 gradients summed for a
+    assert a.grad.dtype == np.float32
+    np.testing.assert_array_equal(a.grad.array, [6.0, 6.0])
+
+
+def test_a_float32_graph_backpropagates_in_float32_throughout(registry):
+    seen = []
+
+    def square(x):
+        return x * x
+
+    def square_back(grad_out, out, x):
+        seen.append(grad_out.dtype)
+        return 2 * x * grad_out
+
+    add_back_func(square, 0, square_back)
+    a = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    wrap_forward_fn(square)(a * 2).sum().backward()
+    assert seen == [np.float32]
+    assert a.grad.dtype == np.float32
+    seen.clear()
+    wrap_forward_fn(square)(a).backward(end_grad=np.ones(2))  # a float64 end_grad is cast
+    assert seen == [np.float32]
+
+
+def test_a_custom_operation_with_a_backward_function_for_argument_0_only(registry):
+    def scale(x, y):
+        return x * y
+
+    add_back_func(scale, 0, lambda grad_out, out, x, y: grad_out * y)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    out = wrap_forward_fn(scale)(x, Tensor([3.0, 4.0]))  # the constant second argument needs none
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [3.0, 4.0])
+
+
+def test_a_custom_backward_function_may_return_a_python_float(registry):
+    def total(x):
+        return np.sum(x)
+
+    add_back_func(total, 0, lambda grad_out, out, x: 2.0)
+    x = Tensor(3.0, requires_grad=True)
+    wrap_forward_fn(total)(x).backward()
+    assert x.grad.shape == () and x.grad.item() == 2.0
+    assert isinstance(x.grad.array, np.ndarray)
+
+
+def test_np_array_of_a_tensor_is_a_writeable_copy_and_asarray_keeps_float32():
+    t = Tensor([1.0, 2.0])
+    copy = np.array(t)
+    assert copy.flags.writeable
+    copy[0] = 5.0
+    np.testing.assert_array_equal(t.array, [1.0, 2.0])
+    t32 = Tensor(np.ones(2, dtype=np.float32))
+    assert np.asarray(t32).dtype == np.float32
+    assert np.asarray(t32, dtype=np.float64).dtype == np.float64
+    assert np.array(t32, dtype=np.float64).dtype == np.float64
+    assert not np.asarray(t).flags.writeable  # the values themselves: read-only
+
+
+def test_a_numpy_ufunc_with_keywords_on_a_tensor_is_refused():
+    t = Tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match="np.multiply was called on a Tensor"):
+        np.multiply(np.float64(2.0), t, dtype=np.float32)
+    with pytest.raises(TypeError, match="np.add was called on a Tensor"):
+        np.add.reduce(t)
+
+
+def test_len_bool_item_and_the_shape_properties():
+    t = Tensor(np.zeros((3, 2), dtype=np.float32))
+    assert (len(t), t.shape, t.ndim, t.size, t.dtype) == (3, (3, 2), 2, 6, np.float32)
+    assert bool(Tensor([2.0])) is True and bool(Tensor([0.0])) is False
+    assert Tensor([2.5]).item() == 2.5 and isinstance(Tensor([2.5]).item(), float)
+    assert Tensor([1.0]).is_leaf and not (Tensor([1.0], requires_grad=True) * 2).is_leaf
+
+
+def test_repr_shows_dtype_recipe_and_requires_grad_only_when_they_say_something():
+    assert repr(Tensor([1, 2])) == "Tensor([1, 2])"
+    assert repr(Tensor([True])) == "Tensor([ True])"
+    assert repr(Tensor(np.ones(1, dtype=np.float32))) == "Tensor([1.], dtype=float32)"
+    x = Tensor([1.0], requires_grad=True)
+    assert repr(x) == "Tensor([1.], requires_grad=True)"
+    assert repr(x * 2) == "Tensor([2.], recipe=multiply)"
+    assert repr(Tensor([1.0])) == "Tensor([1.])"
+
+
+def test_requires_grad_is_stored_as_a_bool_and_a_new_tensor_has_no_grad():
+    t = Tensor([1.0], requires_grad=1)
+    assert t.requires_grad is True and t.grad is None and t.recipe is None and t.version == 0
+    out = t * 2
+    assert out.grad is None and out.version == 0 and out.requires_grad is True
+    assert not out.array.flags.writeable
+
+
+def test_the_graph_is_built_only_under_grad_mode_and_for_differentiable_functions():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    assert (x == x).recipe is None and not (x == x).requires_grad
+    with no_grad():
+        assert (x * 2).recipe is None
+    assert (Tensor([1.0]) * x).requires_grad and (x * Tensor([1.0])).requires_grad
+
+
+def test_a_recipe_without_keyword_arguments_shares_the_empty_dict():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    assert (x * 2).recipe.kwargs is NO_KWARGS
+    assert x.sum(dim=0).recipe.kwargs == {"dim": 0}
+    assert NO_KWARGS == {}
+
+
+def test_a_new_gradient_computed_for_a_leaf_is_kept_without_a_copy(registry):
+    kept = []
+
+    def double(x):
+        return 2 * x
+
+    def double_back(grad_out, out, x):
+        kept.append(2 * grad_out)
+        return kept[-1]
+
+    add_back_func(double, 0, double_back)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    wrap_forward_fn(double)(x).backward(end_grad=np.ones(2))
+    # backprop made nobody else's array: the leaf keeps it (memory counts for big gradients)
+    assert np.shares_memory(x.grad.array, kept[0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
+
+
+def test_a_float32_leaf_gets_a_float32_copy_of_a_passed_through_float64_gradient():
+    a = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    b = Tensor(np.ones(2), requires_grad=True)
+    end_grad = np.array([1.5, 2.5])
+    (a + b).backward(end_grad=end_grad)  # add hands end_grad itself to both leaves
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    assert not np.shares_memory(b.grad.array, end_grad)
+    np.testing.assert_array_equal(a.grad.array, [1.5, 2.5])
+
+
+def test_asarray_with_the_tensors_own_dtype_gives_the_read_only_values_without_a_copy():
+    t = Tensor([1.0, 2.0])
+    values = np.asarray(t, dtype=np.float64)
+    assert np.shares_memory(values, t.array) and not values.flags.writeable
+
+
+def test_a_recipe_records_a_tuple_index_with_its_tensors_replaced_by_arrays():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x[Tensor([0, 1]), Tensor([2, 0])]
+    np.testing.assert_array_equal(y.array, [2.0, 3.0])
+    index = y.recipe.args[1]
+    assert isinstance(index, tuple) and all(type(i) is np.ndarray for i in index)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+
+
+def test_operations_made_by_wrap_forward_fn_say_what_they_are():
+    sin = wrap_forward_fn(np.sin)
+    assert "sin" in sin.__doc__ and "wrap_forward_fn" in sin.__doc__
+    assert sin.__name__ == sin.__qualname__ == "sin" and sin.numpy_func is np.sin
+
+
+def test_results_of_0d_operations_are_arrays_and_a_grad_needs_no_grad():
+    x = Tensor(2.0, requires_grad=True)
+    for out in (x * 3, al.log(x), x.exp(), Tensor(2.0) * 3):
+        assert type(out.array) is np.ndarray and out.shape == ()
+        assert not out.array.flags.writeable
+    (x * 3).backward()
+    assert x.grad.requires_grad is False and x.grad.recipe is None
+    assert type(x.grad.array) is np.ndarray
