@@ -53,6 +53,8 @@ SCREENSHOTS = Path(
     os.environ.get("AUTOGRAD_LITE_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots")
 )
 REPL_PASTE = Path(__file__).resolve().parent / "repl_paste.py"
+# The whole book on one page, made by mkdocs-print-site-plugin (mkdocs.yml).
+PRINT_PAGE = "print_page/index.html"
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -156,6 +158,8 @@ class BrowserReport:
         terminalreporter.write_line(
             ", ".join(f"{n} {key}" for key, n in self.counts.items())
         )
+        for line in ACCESSIBILITY.lines():
+            terminalreporter.write_line(line)
         terminalreporter.write_line(f"screenshots: {SCREENSHOTS}")
         if self.external:
             terminalreporter.write_line(
@@ -534,10 +538,180 @@ def check_chapter_layout(watched: Watched, relative: str) -> None:
 
 
 def screenshot(watched: Watched, relative: str) -> None:
-    name = page_url(relative).strip("/").replace("/", "-").removesuffix(".html") or "index"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    watched.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    watched.page.screenshot(path=str(SCREENSHOTS / f"{screenshot_name(relative)}.png"), full_page=True)
     watched.report.add("screenshots")
+
+
+# ------------------------------------------- accessibility, small screens (issue 11)
+#
+# axe-core (vendored from npm, tests/vendor/, MPL-2.0) runs on every page in the light and the
+# dark theme, in the same visit as the other checks: the theme is switched in place with the
+# palette toggle instead of loading the page again.  Every non-experimental rule runs (WCAG 2.0,
+# 2.1 and 2.2 A and AA, and axe's best practices); a violation of impact "serious" or "critical"
+# fails the page, and every violation is counted per theme and rule in the summary.  No rule is
+# disabled.  Before axe runs, the book's collapsibles (questions, hints, solutions) are opened, so
+# what they hold is checked too; the API reference's "Source code" listings stay closed: they are
+# the same Pygments colours every code block on every page has, and opening them makes axe take
+# four times as long on those pages.
+
+AXE = next((Path(__file__).resolve().parent / "vendor").glob("axe-core-*/axe.min.js"))
+FAILING_IMPACTS = {"serious", "critical"}
+AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ['violations'] });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+    nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(' ').trim()),
+  }));
+}"""
+OPEN_COLLAPSIBLES = """() => {
+  for (const details of document.querySelectorAll('details:not(.quote)')) details.open = true;
+}"""
+# Screen sizes every page is checked at: a phone and a tablet, in portrait.
+SMALL_SCREENS = {"phone": (390, 844), "tablet": (768, 1024)}
+DESKTOP = {"width": 1280, "height": 900}
+# An element sticks out when it is drawn past the right edge of the screen (or the page itself
+# scrolls sideways) and no ancestor scrolls or clips it.  A box that scrolls sideways must be
+# reachable by keyboard and show that it scrolls (javascripts/scroll-boxes.js, extra.css).
+SMALL_SCREEN_REPORT = """() => {
+  if (window.alScrollBoxesUpdate) window.alScrollBoxesUpdate();
+  const width = document.documentElement.clientWidth;
+  const contains = (el) => {
+    for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+      const overflow = getComputedStyle(node).overflowX;
+      if (overflow !== 'visible') return true;
+    }
+    return false;
+  };
+  const describe = (el) => {
+    const id = el.id ? '#' + el.id : '';
+    const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    return `<${el.tagName.toLowerCase()}${id}${cls}> "${(el.textContent || '').trim().slice(0, 40)}"`;
+  };
+  const sticking = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0 || rect.right <= width + 1) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.position === 'fixed') continue;
+    if (!contains(el)) sticking.push(`${describe(el)} reaches x=${Math.round(rect.right)}`);
+    if (sticking.length >= 8) break;
+  }
+  const boxes = [];
+  const unmarked = [];
+  for (const el of document.querySelectorAll('.md-content *')) {
+    const overflow = getComputedStyle(el).overflowX;
+    if (overflow !== 'auto' && overflow !== 'scroll') continue;
+    if (el.scrollWidth <= el.clientWidth + 1 || el.closest('.katex, svg')) continue;
+    const style = getComputedStyle(el);
+    const problems = [];
+    if (el.tabIndex < 0) problems.push('cannot be reached by keyboard');
+    if (!el.classList.contains('al-more-right') && !el.classList.contains('al-more-left')) problems.push('shows no cue');
+    else if (style.boxShadow === 'none') problems.push('its cue draws nothing');
+    if (el.tagName === 'DIV' && !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))) problems.push('has no name');
+    boxes.push(describe(el));
+    if (problems.length) unmarked.push(`${describe(el)} scrolls sideways but ${problems.join(', ')}`);
+  }
+  return { pageScrolls: document.documentElement.scrollWidth > width + 1, pageWidth: document.documentElement.scrollWidth,
+           width, sticking, boxes: boxes.length, unmarked };
+}"""
+
+
+class AccessibilityReport:
+    """axe violations counted per theme and rule, and what the small-screen checks saw."""
+
+    def __init__(self) -> None:
+        self.violations: dict[tuple[str, str, str], int] = {}
+        self.pages: dict[str, int] = {}
+        self.scroll_boxes: dict[str, int] = {}
+
+    def add(self, theme: str, violation: dict) -> None:
+        key = (theme, violation["id"], violation["impact"] or "?")
+        self.violations[key] = self.violations.get(key, 0) + violation["count"]
+
+    def lines(self) -> list[str]:
+        lines = []
+        for theme in ("light", "dark"):
+            rules = {key: n for key, n in self.violations.items() if key[0] == theme}
+            found = ", ".join(f"{rule} ({impact}) {n}" for (_, rule, impact), n in sorted(rules.items())) or "none"
+            lines.append(f"axe-core on {self.pages.get(theme, 0)} pages, {theme} theme: violations per rule: {found}")
+        if self.scroll_boxes:
+            lines.append(
+                "boxes scrolling sideways (keyboard-reachable, with a cue): "
+                + ", ".join(f"{n} at {size}" for size, n in self.scroll_boxes.items())
+            )
+        return lines
+
+
+ACCESSIBILITY = AccessibilityReport()
+
+
+def run_axe(page) -> list[dict]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate(AXE_RUN)
+
+
+def check_axe(watched: Watched, theme: str) -> None:
+    """axe-core on the page as it is now; serious and critical violations are problems."""
+    ACCESSIBILITY.pages[theme] = ACCESSIBILITY.pages.get(theme, 0) + 1
+    for violation in run_axe(watched.page):
+        ACCESSIBILITY.add(theme, violation)
+        if violation["impact"] in FAILING_IMPACTS:
+            watched.problems.append(
+                f"axe ({theme} theme): {violation['id']} ({violation['impact']}), {violation['count']} "
+                f"elements: {violation['help']}\n    " + "\n    ".join(violation["nodes"])
+            )
+
+
+def switch_theme(page, scheme: str) -> None:
+    """Click the palette toggle until the page shows ``scheme`` ("default" or "slate")."""
+    for _ in range(2):
+        if page.evaluate("document.body.dataset.mdColorScheme") == scheme:
+            return
+        page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
+        page.wait_for_function(
+            "(scheme) => document.body.dataset.mdColorScheme === scheme", arg=scheme, timeout=5_000
+        )
+
+
+def check_themes(watched: Watched) -> None:
+    """axe in the light theme, then in the dark one, then back to light."""
+    check_axe(watched, "light")
+    switch_theme(watched.page, "slate")
+    check_axe(watched, "dark")
+    switch_theme(watched.page, "default")
+
+
+def screenshot_name(relative: str) -> str:
+    return page_url(relative).strip("/").replace("/", "-").removesuffix(".html") or "index"
+
+
+def check_small_screens(watched: Watched, relative: str, phone_screenshot: bool = True) -> None:
+    """At phone and tablet sizes nothing sticks out, and wide boxes scroll usably.
+
+    The phone screenshot shows the page as it opens; the checks then open its collapsibles
+    (and leave them open for axe)."""
+    page = watched.page
+    for size, (width, height) in SMALL_SCREENS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(50)  # one frame: Material and scroll-boxes.js react to the resize
+        if size == "phone" and phone_screenshot:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{screenshot_name(relative)}-phone.png"), full_page=True)
+            watched.report.add("screenshots")
+        page.evaluate(OPEN_COLLAPSIBLES)  # after the screenshot, which shows the page as it opens
+        result = page.evaluate(SMALL_SCREEN_REPORT)
+        ACCESSIBILITY.scroll_boxes[size] = ACCESSIBILITY.scroll_boxes.get(size, 0) + result["boxes"]
+        if result["pageScrolls"]:
+            watched.problems.append(
+                f"at {width}x{height} the page is {result['pageWidth']} px wide: it scrolls sideways"
+            )
+        for text in result["sticking"]:
+            watched.problems.append(f"at {width}x{height} an element sticks out of the screen: {text}")
+        for text in result["unmarked"]:
+            watched.problems.append(f"at {width}x{height}: {text}")
+    page.set_viewport_size(DESKTOP)
 
 
 @pytest.mark.parametrize("relative", site_pages())
@@ -552,12 +726,19 @@ def test_page(relative, watched, report):
     report.add("pages")
     check_maths(watched)
     check_diagrams(watched, html)
-    screenshot(watched, relative)
+    # The print version is every page at once: its code is pasted page by page above, and
+    # test_print_version_as_pdf looks at it on paper.
+    whole_book = relative == PRINT_PAGE
+    if not whole_book:
+        screenshot(watched, relative)
     check_notebook_download(watched, relative)
     check_chapter_layout(watched, relative)
     check_api_examples(watched)
-    copied = copy_blocks(watched)
-    check_copied_code(watched, copied, where=relative)
+    check_small_screens(watched, relative, phone_screenshot=not whole_book)
+    check_themes(watched)
+    if not whole_book:
+        copied = copy_blocks(watched)
+        check_copied_code(watched, copied, where=relative)
     problems = "\n".join(f"- {problem}" for problem in watched.problems)
     assert not watched.problems, f"{relative}:\n{problems}"
 
