@@ -4,6 +4,9 @@
     python3 dev.py serve    # the book at http://127.0.0.1:8000/
     python3 dev.py test     # strict site build, then every test and doctest
                             # (page screenshots in test-artifacts/screenshots/)
+    python3 dev.py update-doctest-outputs [PATH ...]
+                            # rewrite expected doctest outputs from a real run (default: docs/
+                            # and autograd_lite/); review the diff, never part of `test`
 
 Needs only Python 3.11+ with pip and venv.
 """
@@ -23,9 +26,9 @@ LOCK = ROOT / "requirements" / "dev.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
-def run(*args: str | Path, **kwargs) -> None:
+def run(*args: str | Path, check: bool = True, **kwargs) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+    subprocess.run([str(a) for a in args], check=check, cwd=ROOT, **kwargs)
 
 
 def setup() -> None:
@@ -45,7 +48,7 @@ def setup() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup"}:
+    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup", "update-doctest-outputs"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -62,7 +65,24 @@ def main(argv: list[str]) -> int:
         # Tells the browser tests that site/ is the build just made (not a stale one).
         env["AUTOGRAD_LITE_SITE_BUILD"] = str((ROOT / "site" / "sitemap.xml").stat().st_mtime_ns)
         run(BIN / "python", "-m", "pytest", *extra, env=env)
+    elif command == "update-doctest-outputs":
+        update_doctest_outputs(extra, env)
     return 0
+
+
+def update_doctest_outputs(paths: list[str], env: dict[str, str]) -> None:
+    """Overwrite the expected output of every doctest that prints something else now.
+
+    For a deliberate change of the library's output format: pytest-doctestplus runs the examples
+    and writes what they really print into the pages and docstrings.  Then read `git diff`: every
+    changed line must be a change you meant.  Never part of `test`, which must fail on a changed
+    output instead of accepting it."""
+    run(
+        BIN / "python", "-m", "pytest", "-p", "no:cacheprovider", "-q",
+        "--doctest-plus-generate-diff=overwrite", *(paths or ["docs", "autograd_lite"]),
+        env=env, check=False,
+    )
+    print("Expected outputs rewritten. Review every change: git diff -- docs autograd_lite")
 
 
 if __name__ == "__main__":

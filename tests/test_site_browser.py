@@ -772,3 +772,209 @@ def test_search_answers_offline(watched):
     assert "unbroadcast" in text.lower(), text[:500]
     assert "\\(" not in text, f"raw maths in the search results: {text[:500]}"
     assert not watched.problems, watched.problems
+
+
+# ------------------------------------------------------------------ keyboard
+
+KEYBOARD_CHAPTER = "05-topological-sorting/"
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  let kind = 'other';
+  if (el.tagName === 'SUMMARY') kind = 'summary';
+  else if (el.matches('button[data-md-type="copy"]')) kind = 'copy';
+  else if (el.matches('a[data-notebook-download]')) kind = 'notebook';
+  else if (el.matches('form[data-md-component=palette] input')) kind = 'palette';
+  // A palette input is hidden: its focus shows on the toggle drawn right after it.
+  const shown = kind === 'palette' ? el.nextElementSibling : el;
+  const style = getComputedStyle(shown);
+  const rect = shown.getBoundingClientRect();
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  return {
+    kind, key: el.id || el.outerHTML.slice(0, 120),
+    visible: (outline || style.boxShadow !== 'none') && rect.width > 0 && rect.height > 0,
+    open: kind === 'summary' ? el.parentElement.open : null,
+  };
+}"""
+
+
+def test_keyboard_reaches_and_works_every_control(watched):
+    """Tab through a chapter: every collapsible opens with Enter, every copy button copies, the
+    Notebook button downloads and the theme toggle switches, each with its focus visible."""
+    page = watched.page
+    page.goto(watched.server + KEYBOARD_CHAPTER, wait_until="networkidle")
+    page.wait_for_function(WAIT_FOR_RENDERING, timeout=15_000)
+    expected = page.evaluate(
+        "() => ({ summary: document.querySelectorAll('article details').length, "
+        "copy: document.querySelectorAll('article pre > code').length })"
+    )
+    done = {"summary": 0, "copy": 0, "notebook": 0, "palette": 0}
+    invisible, failures, seen = [], [], []
+    for _ in range(600):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUSED)
+        if focus is None or (seen and focus["key"] == seen[0]):
+            break  # back at the start of the page
+        seen.append(focus["key"])
+        if not focus["visible"]:
+            invisible.append(focus["key"])
+        if focus["kind"] == "summary":
+            page.keyboard.press("Enter")
+            if page.evaluate("document.activeElement.parentElement.open") == focus["open"]:
+                failures.append(f"Enter did not open or close {focus['key']}")
+            else:
+                done["summary"] += 1
+        elif focus["kind"] == "copy":
+            page.evaluate("navigator.clipboard.writeText('')")
+            page.keyboard.press("Enter")
+            text = page.evaluate("navigator.clipboard.readText()")
+            if not text.strip() or ">>>" in text:
+                failures.append(f"Enter on a copy button copied {text[:80]!r}")
+            else:
+                done["copy"] += 1
+        elif focus["kind"] == "notebook":
+            with page.expect_download(timeout=10_000) as download:
+                page.keyboard.press("Enter")
+            if download.value.suggested_filename.endswith(".ipynb"):
+                done["notebook"] += 1
+        elif focus["kind"] == "palette" and done["palette"] == 0:
+            before = page.evaluate("document.body.dataset.mdColorScheme")
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(100)
+            if page.evaluate("document.body.dataset.mdColorScheme") != before:
+                done["palette"] += 1
+            else:
+                failures.append("Enter on the theme toggle did not switch the theme")
+    assert not failures, failures
+    assert not invisible, f"focus not visible on: {invisible[:10]}"
+    assert done["summary"] == expected["summary"], (done, expected)
+    assert done["copy"] == expected["copy"], (done, expected)
+    assert done["notebook"] == 1 and done["palette"] == 1, done
+    assert not watched.problems, watched.problems
+
+
+# ------------------------------------------------------------------ on paper
+
+
+def chapter_titles_and_maths() -> dict[str, tuple[str, str]]:
+    """Each chapter page: its title and the TeX of its first inline maths, from docs/."""
+    chapters = {}
+    for path in sorted((ROOT / "docs").glob("[0-9][0-9]-*.md")):
+        text = path.read_text(encoding="utf-8")
+        title = re.search(r"^# (.+)$", text, re.M).group(1).strip()
+        prose = re.sub(r"^(`{3,}|~{3,}).*?^\1", "", text, flags=re.M | re.S)
+        prose = re.sub(r"`[^`\n]*`", "", prose)
+        found = [tex.strip() for tex in re.findall(r"(?<![\\$])\$([^$\n]+?)\$", prose) if len(tex.strip()) >= 3]
+        chapters[path.name] = (title, found[0] if found else "")
+    return chapters
+
+
+def maths_in_text(drawn: str, text: str) -> bool:
+    """Whether the glyphs of a rendered expression stand together in a PDF's text layer.
+
+    A PDF keeps one-line maths in order, but moves superscripts, subscripts and the limits of
+    a sum out of line ("L=(batch+∑n,jbias)gnjnj" for $L = \\sum_{n,j} (...)_{nj} g_{nj}$): so
+    the expression counts as there when every one of its glyphs is found within a stretch of
+    text half as long again as the expression."""
+    if drawn in text:
+        return True
+    from collections import Counter
+
+    need, span = Counter(drawn), len(drawn) + len(drawn) // 2
+    return any(
+        not need - Counter(text[start : start + span])
+        for start in range(len(text)) if text[start] in need
+    )
+
+
+# The drawn text of the rendered maths whose TeX source is the given one (KaTeX keeps the
+# source in a MathML annotation next to what it draws).
+RENDERED_MATHS = """(tex) => {
+  for (const annotation of document.querySelectorAll('.katex annotation')) {
+    if (annotation.textContent.trim() === tex) {
+      return annotation.closest('.katex').querySelector('.katex-html').textContent;
+    }
+  }
+  return null;
+}"""
+
+
+def squeeze(text: str) -> str:
+    """Text without white space or KaTeX's zero-width spaces, for comparing text layers."""
+    return re.sub(r"[\s\u200b]+", "", text)
+
+
+def test_print_version_as_pdf(watched, tmp_path):
+    """The home page links the one-page book; printed to PDF by Chromium it holds every
+    chapter's title and maths, and its collapsed hints and solutions are open."""
+    from pypdf import PdfReader
+
+    page = watched.page
+    page.goto(watched.server, wait_until="networkidle")
+    link = page.get_by_role("link", name="Print or save as PDF")
+    assert link.count() == 1, "the home page has no 'Print or save as PDF' link"
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.rstrip("/").endswith("print_page"), page.url
+    page.wait_for_function(WAIT_FOR_RENDERING, timeout=30_000)
+    assert page.evaluate("document.querySelectorAll('details:not([open])').length") == 0, (
+        "collapsed blocks on the print page"
+    )
+    chapters = chapter_titles_and_maths()
+    drawn = {}
+    for name, (title, tex) in chapters.items():
+        assert tex, f"docs/{name} has no inline maths to look for"
+        drawn[name] = page.evaluate(RENDERED_MATHS, tex)
+        assert drawn[name], f"the maths ${tex}$ of docs/{name} is not rendered on the print page"
+    page.emulate_media(media="print")
+    pdf = SCREENSHOTS.parent / "book.pdf" if SCREENSHOTS.parent.exists() else tmp_path / "book.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    text = squeeze("\n".join(p.extract_text() or "" for p in PdfReader(pdf).pages))
+    missing = [
+        f"docs/{name}: title {title!r}" for name, (title, _) in chapters.items() if squeeze(title) not in text
+    ] + [
+        f"docs/{name}: maths ${chapters[name][1]}$ (drawn {shown!r})"
+        for name, shown in drawn.items() if not maths_in_text(squeeze(shown), text)
+    ]
+    assert not missing, f"missing from the PDF ({pdf}):\n" + "\n".join(missing)
+    # A solution is folded away on screen; on paper it is there.
+    assert squeeze("check_topological_sort: all tests passed") in text, "chapter 5's solution is not in the PDF"
+    assert not watched.problems, watched.problems
+
+
+# ------------------------------------------- the checks above, proved on pages that fail them
+
+BAD_PAGE = """<!doctype html><html lang="en"><head><title>bad</title></head><body><main>
+<p style="color:#bbb;background:#fff">Faint grey text on white, 1.9:1.</p>
+<div class="md-content">
+  <div id="wide" style="width:900px">A block wider than a phone.</div>
+  <div id="box" style="overflow-x:auto"><div style="width:900px">A box that scrolls sideways.</div></div>
+</div></main></body></html>"""
+
+
+def test_accessibility_checks_fail_on_a_bad_page(browser):
+    """axe reports low contrast; the small-screen check reports an element sticking out and a
+    scrolling box with no keyboard access or cue, until scroll-boxes.js fixes the box."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.set_content(BAD_PAGE)
+        serious = {v["id"] for v in run_axe(page) if v["impact"] in FAILING_IMPACTS}
+        assert "color-contrast" in serious, serious
+        report = page.evaluate(SMALL_SCREEN_REPORT)
+        assert report["pageScrolls"] and any("#wide" in text for text in report["sticking"]), report
+        assert any(
+            "#box" in text and "keyboard" in text and "cue" in text and "name" in text
+            for text in report["unmarked"]
+        ), report
+        # The site's script, on the same page (document$ is Material's page-load stream).
+        page.evaluate("window.document$ = { subscribe: (callback) => callback() }")
+        page.add_script_tag(path=str(ROOT / "docs" / "javascripts" / "scroll-boxes.js"))
+        report = page.evaluate(SMALL_SCREEN_REPORT)
+        assert any("#box" in text and "cue draws nothing" in text for text in report["unmarked"]), report
+        page.add_style_tag(path=str(ROOT / "docs" / "stylesheets" / "extra.css"))  # draws the cue
+        report = page.evaluate(SMALL_SCREEN_REPORT)
+        assert report["unmarked"] == [], report
+        assert page.get_attribute("#box", "tabindex") == "0"
+        assert page.get_attribute("#box", "aria-label")
+    finally:
+        page.close()
