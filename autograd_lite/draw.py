@@ -887,6 +887,15 @@ def backward_frames(
     total = len(steps) + 2
 
     def picture(step: int, note: str, highlight: list, sent: list, fresh: set[int]) -> GraphPicture:
+        # Two arrows between the same pair (x * x) share a label: both gradients, or one if equal.
+        by_pair: dict[tuple[int, int], tuple[Any, Any, list[str]]] = {}
+        for parent, node, grad in sent:
+            by_pair.setdefault((id(parent), id(node)), (parent, node, []))[2].append(_format_array(grad))
+        edge_text = {
+            (parent, node): texts[0] if len(set(texts)) == 1 else " / ".join(texts)
+            for parent, node, texts in by_pair.values()
+        }
+
         def label(node: Any) -> list[str]:
             recipe = _recipe(node)
             name = name_of.get(id(node))
@@ -911,7 +920,7 @@ def backward_frames(
             is_leaf=lambda node: _recipe(node) is None,
             direction=direction,
             highlight=highlight,
-            edge_labels={(parent, node): _format_array(grad) for parent, node, grad in sent},
+            edge_labels=edge_text,
             subject=f"Step {step} of {total} of the backward pass",
             note=note,
         )
