@@ -1350,6 +1350,7 @@ def jacobian_svg(jacobian: Any, x: Any, function: str = "f") -> str:
     if diagonal:
         values = ", ".join(f"{_format_number(float(grid[k, k]))} at ({name})" for k, name in enumerate(index_names))
         detail = (
+            f"x is {_format_array(x)}. "
             f"Entry [i, j, k, l] is d out[i, j] / d x[k, l]; row (i, j) is output out[i, j], column "
             f"(k, l) is input x[k, l]. Of its {grid.size} entries, the {n_rows} on the diagonal are "
             f"the derivative of {function} at x[i, j]: {values}. The other {grid.size - n_rows} are 0, "
