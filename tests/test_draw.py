@@ -611,7 +611,7 @@ from autograd_lite.tensor import BACK_FUNCS  # noqa: E402
 FRAME_SPECS = [
     "d = a*b, e = b+c, L = d+e",                                      # chapter 1
     "forward_and_back",                                                # chapter 6
-    "x = [1.0, 2.0, 3.0], w = [0.5, -1.0, 2.0], y = x*w, L = sum(y)",  # chapter 7
+    "x = [1.0, 2.0], w = [0.5, -1.0], y = x*w, z = exp(y), L = sum(z)",  # chapter 7
     "x = [[1.0, 2.0], [3.0, 4.0]], w = [0.5, -1.0], y = x*w, z = exp(y), p = z*x, L = mean(p)",
     "a = 2.0, b = a*a, c = b*a, L = c+b",                              # a node used three times
 ]
@@ -808,3 +808,18 @@ def test_jacobian_picture_is_diagonal_with_the_derivative_on_it():
     assert "16 entries non-zero" in jacobian_svg(jacobian, np.ones((2, 2)), "mix")
     with pytest.raises(ValueError, match="does not fit"):
         jacobian_svg(np.ones((2, 3)), np.ones(2))
+
+
+def _page_frame_specs() -> list[str]:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    return [
+        spec for page in sorted(docs.glob("*.md"))
+        for _, kind, spec in _pictures.find_markers(page.read_text(encoding="utf-8")) if kind == "backward-frames"
+    ]
+
+
+def test_chapters_1_6_and_7_show_backward_frames_and_every_number_is_checked():
+    specs = _page_frame_specs()
+    assert len(specs) >= 3
+    for spec in specs:
+        assert frame_problems(spec, _frames(spec)) == [], spec
