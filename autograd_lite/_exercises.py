@@ -656,9 +656,16 @@ CHAPTERS = [{'number': 1,
                             '`(x > y)` and `(x == y)` are boolean arrays of the broadcast shape; '
                             'multiplied\n'
                             'by a float array they act as 1 and 0. Finish with `unbroadcast(..., '
-                            'x)`. To keep\n'
-                            'float32 float32, multiply by `0.5` rather than dividing an integer '
-                            'array.']],
+                            'x)`. Mind\n'
+                            'the order for float32: `0.5 * (x == y)` on its own is a float64 array '
+                            '(a Python\n'
+                            "float times a boolean array gives numpy's default float), and "
+                            'multiplying\n'
+                            'float32 `grad_out` by it gives float64. Multiply `grad_out` first, '
+                            '`grad_out *\n'
+                            '0.5 * (x == y)`: `grad_out * 0.5` stays float32, and so does its '
+                            'product with a\n'
+                            'boolean array.']],
                  'names': ['maximum_back0'],
                  'given': '',
                  'stub': 'def maximum_back0(grad_out, out, x, y):\n'
