@@ -199,7 +199,7 @@ def backward_frames_tabs(spec: str) -> str:
         tabs.append(
             f'=== "Step {frame.step}"\n\n'
             f"    **Step {frame.step} of {len(frames)}.** {html.escape(frame.caption, quote=False)}\n\n"
-            '    <figure class="graph-figure backward-frame" data-search-exclude>\n'
+            '    <figure class="graph-figure" data-backward-frame data-search-exclude>\n'
             + "\n".join("    " + line if line else line for line in frame.picture.svg.split("\n"))
             + "\n    </figure>\n"
         )

@@ -782,7 +782,7 @@ def test_backward_frames_leave_the_registry_as_it_was_and_the_gradients_as_backw
 def test_backward_frames_marker_makes_keyboard_tabs_with_a_caption_and_a_picture_each():
     text = _pictures.render_markers("<!-- backward-frames: d = a*b, e = b+c, L = d+e -->\n")
     assert re.findall(r'^=== "(Step \d+)"$', text, re.M) == [f"Step {k}" for k in range(1, 6)]
-    assert text.count('<figure class="graph-figure backward-frame"') == 5
+    assert text.count('<figure class="graph-figure" data-backward-frame') == 5
     assert "**Step 4 of 5.** d (multiply) has its whole gradient" in text
     with pytest.raises(_pictures.PictureError, match="LR or TB only"):
         _pictures.render_markers("<!-- backward-frames: d = a*b | grads -->\n")

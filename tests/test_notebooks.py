@@ -388,3 +388,16 @@ def test_the_hidden_solution_test_fails_on_a_notebook_that_shows_one(monkeypatch
     name, notebook, exercises = next(exercise_notebooks())
     with pytest.raises(AssertionError, match=r"shows exercise 1\.1's solution by default"):
         test_no_solution_shows_and_each_exercise_keeps_stub_check_and_solution_in_order(name, notebook, exercises)
+
+
+def test_backward_frames_in_tabs_and_a_jacobian_become_images_with_their_words():
+    from hooks.pictures import render_markers
+
+    markdown = render_markers(
+        "Intro\n\n<!-- backward-frames: d = a*b, e = b+c, L = d+e -->\n\n<!-- jacobian-picture: log at (3, 4) -->\n"
+    )
+    text = "".join(cell.source for cell in page_to_notebook(markdown).cells)
+    assert "<svg" not in text
+    assert text.count("](data:image/svg+xml;base64,") == 6  # five frames and the Jacobian
+    assert re.findall(r"^\*\*(Step \d)\*\*$", text, re.M) == [f"Step {k}" for k in range(1, 6)]
+    assert "![d (multiply) has its whole gradient, 1, and sends 3 to a and 2 to b" in text

@@ -142,6 +142,8 @@ class BrowserReport:
                 "tracebacks shown and raised",
                 "graph pictures",
                 "broadcasting pictures",
+                "jacobian pictures",
+                "backward frames stepped through by keyboard",
                 "pictures checked at two widths in two themes",
                 "pictures opened from a collapsed block or tab",
                 "pictures printed",
@@ -352,12 +354,13 @@ def check_maths(watched: Watched) -> None:
     watched.report.add("maths expressions", result["rendered"])
 
 
-PICTURES = "svg.graph-picture, svg.broadcast-picture"
+PICTURES = "svg.graph-picture, svg.broadcast-picture, svg.jacobian-picture"
 PICTURE_REPORT = """(svg) => {
   const box = svg.getBoundingClientRect();
   const view = svg.viewBox.baseVal;
   return {
-    kind: svg.classList.contains('graph-picture') ? 'graph' : 'broadcasting',
+    kind: svg.classList.contains('graph-picture') ? 'graph'
+      : svg.classList.contains('jacobian-picture') ? 'jacobian' : 'broadcasting',
     width: box.width, height: box.height, right: box.right, viewWidth: view ? view.width : 0,
     title: (svg.querySelector(':scope > title') || {}).textContent || '',
     desc: (svg.querySelector(':scope > desc') || {}).textContent || '',
@@ -371,7 +374,7 @@ PICTURE_REPORT = """(svg) => {
 
 def check_pictures(watched: Watched, html: str) -> None:
     """Every picture the hooks drew is in the page, with its words, and drawn once revealed."""
-    expected = len(re.findall(r'<svg [^>]*class="(?:graph|broadcast)-picture"', html))
+    expected = len(re.findall(r'<svg [^>]*class="(?:graph|broadcast|jacobian)-picture"', html))
     pictures = watched.page.locator(PICTURES)
     if pictures.count() != expected:
         watched.problems.append(f"{expected} pictures in the HTML but {pictures.count()} in the page")
@@ -642,13 +645,15 @@ def picture_pages() -> list[str]:
         return []
     return [
         relative for relative in site_pages()
-        if re.search(r'class="(?:graph|broadcast)-picture"', (SITE / relative).read_text(encoding="utf-8"))
+        if re.search(r'class="(?:graph|broadcast|jacobian)-picture"', (SITE / relative).read_text(encoding="utf-8"))
     ]
 
 
 # Marks what a reader clicks to see a picture: the summary of each closed <details> around it
 # and the label of each tab it sits in that is not selected, outermost first.
 MARK_WHAT_HIDES = """(svg) => {
+  // Marks left by an earlier picture (the frames share one tab set) would make two targets.
+  document.querySelectorAll('[data-reader-opens]').forEach(n => n.removeAttribute('data-reader-opens'));
   const around = [];
   for (let n = svg.parentElement; n; n = n.parentElement) around.unshift(n);
   let count = 0;
@@ -818,3 +823,44 @@ def test_the_page_weight_check_catches_a_heavy_page_and_mermaid():
     assert weigh("10-neural-network/index.html", response("http://127.0.0.1/a.js", 1_800_000)).problems == []
     mermaid = weigh("index.html", response("http://127.0.0.1/assets/mermaid.min.js", 10))
     assert mermaid.problems == ["the page loads Mermaid: http://127.0.0.1/assets/mermaid.min.js"]
+
+
+FRAME_PAGES = ["01-computational-graphs/index.html", "06-backprop-by-hand/index.html", "07-autograd/index.html"]
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_backward_frames_are_steps_a_reader_moves_through_by_keyboard(browser, server, report, viewport):
+    """Each chapter's backward frames: one step shown at a time, the next one reached by keyboard."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).hostname != "127.0.0.1" else route.continue_())
+    page = context.new_page()
+    problems, checked = [], 0
+    try:
+        for relative in FRAME_PAGES:
+            page.goto(server + page_url(relative), wait_until="networkidle")
+            frames = page.locator("figure[data-backward-frame] svg.graph-picture")
+            if frames.count() < 3:
+                problems.append(f"{relative}: {frames.count()} backward frames")
+                continue
+            tab_set = frames.first.locator("xpath=ancestor::div[contains(@class, 'tabbed-set')][1]")
+            labels = tab_set.locator(":scope > .tabbed-labels > label")
+            if labels.count() != frames.count():
+                problems.append(f"{relative}: {labels.count()} step tabs for {frames.count()} frames")
+            labels.first.click()
+            for step in range(frames.count()):
+                where = f"{relative} step {step + 1} ({width}x{height})"
+                if step:
+                    page.keyboard.press("ArrowRight")  # Material's tabs: arrow keys move between them
+                shown = [i for i in range(frames.count()) if frames.nth(i).evaluate(PICTURE_REPORT)["visible"]]
+                if shown != [step]:
+                    problems.append(f"{where}: frames {[i + 1 for i in shown]} shown, expected only {step + 1}")
+                    continue
+                facts = frames.nth(step).evaluate(PICTURE_REPORT)
+                if facts["width"] <= 0 or facts["height"] <= 0 or not facts["title"].startswith(f"Step {step + 1} of"):
+                    problems.append(f"{where}: {facts['width']}x{facts['height']}, title {facts['title']!r}")
+                checked += 1
+    finally:
+        context.close()
+    report.add("backward frames stepped through by keyboard", checked)
+    assert not problems, "\n".join(problems)
