@@ -214,10 +214,13 @@ def test_a_chapter_notebook_shows_its_graph_in_jupyters_html():
     markdown = render_markers(page.read_text(encoding="utf-8"), where=f"docs/{page.name}")
     body, _ = HTMLExporter().from_notebook_node(page_to_notebook(markdown))
     images = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)"', body)
-    assert len(images) == 1, "chapter 1 has one graph picture"
+    assert len(images) == 6, "chapter 1 has one graph picture and five frames of its backward pass"
     alt, data = images[0]
     assert alt.startswith("Computational graph of L: 6 nodes, 6 edges")
     assert 'class="graph-picture"' in base64.b64decode(data).decode()
+    assert [alt.split(" Step ")[0] for alt, _ in images[1:]][0] == (
+        "The backward pass starts at the root L with dL/dL = 1."
+    )
 
 
 # ------------------------------------------------------------ running them
