@@ -30,9 +30,11 @@ so a picture reads on the light and the dark theme; an SVG shown on its own
 (a file, an image in a notebook) paints its own background.  The same graph
 gives the same bytes.
 
-Used by the book's chapters 1 (Computational graphs), 3 (Broadcasting),
+Used by the book's chapters 1 (Computational graphs), 2 (Backward functions:
+the Jacobian of an elementwise function, `jacobian_svg`), 3 (Broadcasting),
 4 (Unbroadcast), 5 (Topological sorting: how the book draws its graphs),
-6 (Backprop by hand) and 7 (Autograd).
+6 (Backprop by hand) and 7 (Autograd); chapters 1, 6 and 7 step through a
+backward pass with `backward_frames`.
 """
 
 from __future__ import annotations
