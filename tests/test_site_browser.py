@@ -135,6 +135,8 @@ class BrowserReport:
                 "tracebacks shown and raised",
                 "graph pictures",
                 "broadcasting pictures",
+                "jacobian pictures",
+                "backward frames stepped through by keyboard",
                 "pictures checked at two widths in two themes",
                 "pictures opened from a collapsed block or tab",
                 "pictures printed",
@@ -354,12 +356,13 @@ def check_maths(watched: Watched) -> None:
     watched.report.add("maths expressions", result["rendered"])
 
 
-PICTURES = "svg.graph-picture, svg.broadcast-picture"
+PICTURES = "svg.graph-picture, svg.broadcast-picture, svg.jacobian-picture"
 PICTURE_REPORT = """(svg) => {
   const box = svg.getBoundingClientRect();
   const view = svg.viewBox.baseVal;
   return {
-    kind: svg.classList.contains('graph-picture') ? 'graph' : 'broadcasting',
+    kind: svg.classList.contains('graph-picture') ? 'graph'
+      : svg.classList.contains('jacobian-picture') ? 'jacobian' : 'broadcasting',
     width: box.width, height: box.height, right: box.right, viewWidth: view ? view.width : 0,
     title: (svg.querySelector(':scope > title') || {}).textContent || '',
     desc: (svg.querySelector(':scope > desc') || {}).textContent || '',
@@ -373,7 +376,7 @@ PICTURE_REPORT = """(svg) => {
 
 def check_pictures(watched: Watched, html: str) -> None:
     """Every picture the hooks drew is in the page, with its words, and drawn once revealed."""
-    expected = len(re.findall(r'<svg [^>]*class="(?:graph|broadcast)-picture"', html))
+    expected = len(re.findall(r'<svg [^>]*class="(?:graph|broadcast|jacobian)-picture"', html))
     pictures = watched.page.locator(PICTURES)
     if pictures.count() != expected:
         watched.problems.append(f"{expected} pictures in the HTML but {pictures.count()} in the page")
@@ -790,7 +793,7 @@ def test_the_search_index_leaves_out_source_listings_and_pictures():
     """The index every page loads holds the docs, not the API's source code (hooks/search.py)."""
     index = json.loads((SITE / "search" / "search_index.json").read_text(encoding="utf-8"))
     text = "\n".join(doc["text"] for doc in index["docs"])
-    assert "Return every node reachable from" in text  # topological_sort's docstring is found
+    assert "depends on, each after all of its parents" in text  # topological_sort's docstring is found
     # A comment in the source of topological_sort, shown on the API page, not on any chapter.
     assert "Each stack entry is (node, iterator" not in text, "a source listing of the API reference is indexed"
     # The words of chapter 1's picture (no page prints them as text).
@@ -825,13 +828,15 @@ def picture_pages() -> list[str]:
         return []
     return [
         relative for relative in site_pages()
-        if re.search(r'class="(?:graph|broadcast)-picture"', (SITE / relative).read_text(encoding="utf-8"))
+        if re.search(r'class="(?:graph|broadcast|jacobian)-picture"', (SITE / relative).read_text(encoding="utf-8"))
     ]
 
 
 # Marks what a reader clicks to see a picture: the summary of each closed <details> around it
 # and the label of each tab it sits in that is not selected, outermost first.
 MARK_WHAT_HIDES = """(svg) => {
+  // Marks left by an earlier picture (the frames share one tab set) would make two targets.
+  document.querySelectorAll('[data-reader-opens]').forEach(n => n.removeAttribute('data-reader-opens'));
   const around = [];
   for (let n = svg.parentElement; n; n = n.parentElement) around.unshift(n);
   let count = 0;
@@ -966,7 +971,7 @@ def test_a_downloaded_chapter_notebook_shows_its_graph_in_jupyter(browser, tmp_p
     try:
         page.goto((tmp_path / "notebook.html").as_uri(), wait_until="load")
         images = page.locator('img[src^="data:image/svg+xml"]')
-        assert images.count() == 1
+        assert images.count() == 6  # the graph, then the five frames of its backward pass
         image = images.first
         image.scroll_into_view_if_needed()
         facts = image.evaluate(
@@ -1207,3 +1212,44 @@ def test_accessibility_checks_fail_on_a_bad_page(browser):
         assert page.get_attribute("#box", "aria-label")
     finally:
         page.close()
+
+
+FRAME_PAGES = ["01-computational-graphs/index.html", "06-backprop-by-hand/index.html", "07-autograd/index.html"]
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_backward_frames_are_steps_a_reader_moves_through_by_keyboard(browser, server, report, viewport):
+    """Each chapter's backward frames: one step shown at a time, the next one reached by keyboard."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).hostname != "127.0.0.1" else route.continue_())
+    page = context.new_page()
+    problems, checked = [], 0
+    try:
+        for relative in FRAME_PAGES:
+            page.goto(server + page_url(relative), wait_until="networkidle")
+            frames = page.locator("figure[data-backward-frame] svg.graph-picture")
+            if frames.count() < 3:
+                problems.append(f"{relative}: {frames.count()} backward frames")
+                continue
+            tab_set = frames.first.locator("xpath=ancestor::div[contains(@class, 'tabbed-set')][1]")
+            labels = tab_set.locator(":scope > .tabbed-labels > label")
+            if labels.count() != frames.count():
+                problems.append(f"{relative}: {labels.count()} step tabs for {frames.count()} frames")
+            labels.first.click()
+            for step in range(frames.count()):
+                where = f"{relative} step {step + 1} ({width}x{height})"
+                if step:
+                    page.keyboard.press("ArrowRight")  # Material's tabs: arrow keys move between them
+                shown = [i for i in range(frames.count()) if frames.nth(i).evaluate(PICTURE_REPORT)["visible"]]
+                if shown != [step]:
+                    problems.append(f"{where}: frames {[i + 1 for i in shown]} shown, expected only {step + 1}")
+                    continue
+                facts = frames.nth(step).evaluate(PICTURE_REPORT)
+                if facts["width"] <= 0 or facts["height"] <= 0 or not facts["title"].startswith(f"Step {step + 1} of"):
+                    problems.append(f"{where}: {facts['width']}x{facts['height']}, title {facts['title']!r}")
+                checked += 1
+    finally:
+        context.close()
+    report.add("backward frames stepped through by keyboard", checked)
+    assert not problems, "\n".join(problems)
