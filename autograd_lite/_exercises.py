@@ -410,7 +410,9 @@ CHAPTERS = [{'number': 1,
                          'from a `grad_out` of ones. Use `log_back`, `multiply_back0` and\n'
                          '`multiply_back1`. Try it without scrolling up; the check runs it on '
                          'inputs of\n'
-                         'several shapes, broadcasting included.',
+                         'several shapes and dtypes, broadcasting included (float32 inputs give '
+                         'float32\n'
+                         'gradients).',
                  'hints': [['Hint 1: the order',
                             'Forward: `d`, `e`, `f`, `g`. Backward: `g`, then `f`, then `d` and '
                             '`e` (either\n'
