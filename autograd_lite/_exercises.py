@@ -297,9 +297,9 @@ CHAPTERS = [{'number': 1,
                             'Suggested time': '10-20 minutes'},
                  'task': 'Write `unbroadcast(broadcasted, original)`: sum `broadcasted` back down '
                          'to the\n'
-                         'shape of `original`. `original` may be an array or a plain number; keep '
-                         'the\n'
-                         "gradient's dtype.",
+                         'shape of `original`. `original` may be an array or a plain number, and '
+                         'either\n'
+                         "argument a nested Python list; keep the gradient's dtype.",
                  'hints': [['Hint 1: how many dimensions were prepended?',
                             '`np.shape(original)` works for arrays and plain numbers alike. The '
                             'number of\n'
@@ -410,7 +410,9 @@ CHAPTERS = [{'number': 1,
                          'from a `grad_out` of ones. Use `log_back`, `multiply_back0` and\n'
                          '`multiply_back1`. Try it without scrolling up; the check runs it on '
                          'inputs of\n'
-                         'several shapes, broadcasting included.',
+                         'several shapes and dtypes, broadcasting included (float32 inputs give '
+                         'float32\n'
+                         'gradients).',
                  'hints': [['Hint 1: the order',
                             'Forward: `d`, `e`, `f`, `g`. Backward: `g`, then `f`, then `d` and '
                             '`e` (either\n'
@@ -898,9 +900,11 @@ CHAPTERS = [{'number': 1,
                          '`weight` `Parameter` of shape `(out_features, in_features)`, a `bias`\n'
                          '`Parameter` of shape `(out_features,)` (or `None` when `bias=False`), '
                          'both drawn\n'
-                         'from `rng` uniformly in $[-1/\\sqrt{\\text{in}},\\ '
-                         '1/\\sqrt{\\text{in}}]$, and a\n'
-                         '`forward(x)` returning $x W^\\top + b$.',
+                         'from `rng` (a `Generator`, an int seed or `None`) uniformly in\n'
+                         '$[-1/\\sqrt{\\text{in}},\\ 1/\\sqrt{\\text{in}}]$, the sizes kept as\n'
+                         '`self.in_features` and `self.out_features` (as in PyTorch), and a '
+                         '`forward(x)`\n'
+                         'returning $x W^\\top + b$.',
                  'hints': [['Hint 1',
                             '`rng = np.random.default_rng(rng)` accepts a seed, a `Generator` or '
                             '`None`; then\n'

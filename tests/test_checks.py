@@ -278,6 +278,7 @@ def test_check_unbroadcast_names_the_dtype_problem():
 
 
 def unbroadcast_two_passes(broadcasted, original):
+    broadcasted = np.array(broadcasted)  # a copy, which is fine too
     while broadcasted.ndim > np.ndim(original):
         broadcasted = broadcasted.sum(axis=0)
     for i, size in enumerate(np.shape(original)):
@@ -287,6 +288,7 @@ def unbroadcast_two_passes(broadcasted, original):
 
 
 def unbroadcast_with_reshape(broadcasted, original):
+    broadcasted = np.asarray(broadcasted)
     shape = np.shape(original)
     padded = (1,) * (broadcasted.ndim - len(shape)) + shape
     axes = tuple(i for i, (p, b) in enumerate(zip(padded, broadcasted.shape)) if p == 1 and b != 1)
@@ -496,7 +498,7 @@ def test_check_forward_and_back_spots_a_swap():
 def test_check_forward_and_back_passes_the_closed_form(capsys):
     def closed_form(a, b, c):
         g_shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
-        ones = np.ones(g_shape)
+        ones = np.ones(g_shape, dtype=np.result_type(a, b, c))
         return (
             unbroadcast(ones / a, a),
             unbroadcast(ones / b, b),
@@ -740,6 +742,7 @@ def test_check_unbroadcast_fails_an_unbroadcast_that_reads_original_shape():
 
 def test_check_unbroadcast_passes_an_unbroadcast_that_uses_np_shape(capsys):
     def unbroadcast_np_shape(broadcasted, original):
+        broadcasted = np.asarray(broadcasted)
         shape = np.shape(original)
         summed = broadcasted.sum(axis=tuple(range(broadcasted.ndim - len(shape))))
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
@@ -776,3 +779,95 @@ def test_check_topological_sort_explains_unhashable_items():
         check_topological_sort(sort_returns_lists)
     assert "item 0 of the result is list ['x'], which is unhashable" in str(info.value)
     assert "return the nodes themselves" in str(info.value)
+
+
+# ------------------------------------------- mutants of the book's solutions (issue 15)
+
+from book_solutions import book_solution  # noqa: E402
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_books_solutions_and_the_library_pass_over_many_seeds(seed, capsys):
+    for check, fn in [
+        (check_unbroadcast, book_solution("04-", "unbroadcast")),
+        (check_unbroadcast, unbroadcast),
+        (check_forward_and_back, book_solution("06-", "forward_and_back")),
+        (check_forward_and_back, forward_and_back),
+    ]:
+        check(fn, seed=seed)
+    assert capsys.readouterr().out.count("all tests passed") == 4
+
+
+def unbroadcast_without_asarray(broadcasted, original):
+    """The book's solution without `broadcasted = np.asarray(broadcasted)`: a list has no .ndim."""
+    shape = np.shape(original)
+    summed = broadcasted.sum(axis=tuple(range(broadcasted.ndim - len(shape))))
+    for axis, size in enumerate(shape):
+        if size == 1:
+            summed = summed.sum(axis=axis, keepdims=True)
+    return summed
+
+
+def test_check_unbroadcast_passes_a_list_and_says_to_convert_it():
+    with pytest.raises(AssertionError) as info:
+        check_unbroadcast(unbroadcast_without_asarray)
+    message = str(info.value)
+    assert message.startswith(
+        "check_unbroadcast: unbroadcast_without_asarray(broadcasted = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "
+        "original = [10.0, 20.0, 30.0]) raised AttributeError: 'list' object has no attribute 'sum'"
+    )
+    assert "hint: broadcasted and original may be plain Python lists" in message
+    assert "broadcasted = np.asarray(broadcasted)" in message
+
+
+def test_check_unbroadcast_passes_a_list_for_original_too():
+    def reads_original_shape(broadcasted, original):
+        shape = () if isinstance(original, float) else original.shape  # a number, or an array: not a list
+        return unbroadcast(broadcasted, np.empty(shape))
+
+    with pytest.raises(AssertionError, match=r"(?s)original = \[10\.0, 20\.0, 30\.0\]\) raised AttributeError: 'list' object has no attribute 'shape'.*np\.shape\(original\)"):
+        check_unbroadcast(reads_original_shape)
+
+
+def test_check_unbroadcast_lets_other_errors_on_arrays_propagate():
+    def breaks_on_arrays(broadcasted, original):
+        if isinstance(broadcasted, np.ndarray):
+            raise AttributeError("a bug of its own")
+        return unbroadcast(broadcasted, original)
+
+    with pytest.raises(AttributeError, match="a bug of its own"):
+        check_unbroadcast(breaks_on_arrays)
+
+
+# The page's forward pass leaves a global g (float64, shape (1,)) behind before the exercise.
+g_left_on_the_page = np.log(np.array([2.0]) * np.array([3.0]) * np.log(np.array([10.0])))
+
+
+def forward_and_back_reads_the_pages_g(a, b, c):
+    """The book's solution without `g = np.log(f)`: np.ones_like reads the page's g instead."""
+    d = a * b
+    e = np.log(c)
+    f = d * e
+    dg_df = log_back(np.ones_like(g_left_on_the_page), g_left_on_the_page, f)
+    dg_dd = multiply_back0(dg_df, f, d, e)
+    dg_de = multiply_back1(dg_df, f, d, e)
+    return multiply_back0(dg_dd, d, a, b), multiply_back1(dg_dd, d, a, b), log_back(dg_de, e, c)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_check_forward_and_back_rejects_a_stale_global_and_names_it(seed):
+    with pytest.raises(AssertionError) as info:
+        check_forward_and_back(forward_and_back_reads_the_pages_g, seed=seed)
+    message = str(info.value)
+    assert "wrong dtype: expected float32, got float64" in message
+    assert "start the backward pass from np.ones_like(g), with the g computed inside the function" in message
+    assert "forward_and_back_reads_the_pages_g reads g_left_on_the_page from outside the function" in message
+
+
+def test_check_forward_and_back_names_no_global_when_none_is_read():
+    def returns_float64(a, b, c):
+        return tuple(grad.astype(np.float64) for grad in forward_and_back(a, b, c))
+
+    with pytest.raises(AssertionError, match="wrong dtype") as info:
+        check_forward_and_back(returns_float64)
+    assert "from outside the function" not in str(info.value)

@@ -103,6 +103,7 @@ class LinearBase(Module):
     def __init__(self, in_features, out_features, bias=True, rng=None):
         super().__init__()
         rng = np.random.default_rng(rng)
+        self.in_features, self.out_features = in_features, out_features
         bound = self.bound(in_features, out_features)
         self.weight = Parameter(rng.uniform(-bound, bound, size=self.weight_shape(in_features, out_features)))
         self.bias = Parameter(self.bias_values(rng, bound, out_features)) if bias else None
@@ -165,6 +166,7 @@ class NormalInit(LinearBase):
     def __init__(self, in_features, out_features, bias=True, rng=None):
         Module.__init__(self)
         rng = np.random.default_rng(rng)
+        self.in_features, self.out_features = in_features, out_features
         scale = 1 / np.sqrt(3 * in_features)  # the right standard deviation, the wrong shape
         self.weight = Parameter(rng.normal(0, scale, size=(out_features, in_features)))
         self.bias = Parameter(rng.normal(0, scale, size=out_features)) if bias else None
@@ -319,7 +321,7 @@ def wrong_gradient(logits, targets):
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (naive_cross_entropy, r"floating-point overflow .*logits \(shape \(1, 4\).*subtract each row's maximum"),
+        (naive_cross_entropy, r"floating-point overflow .*logits \(shape \(1, 4\).*subtract each row's own maximum"),
         (softmax_then_log, r"floating-point divide by zero.*compute log_softmax directly"),
         (summed, r"wrong loss .*expected: 1\.47.*actual: 5\.91.*hint: the loss is the mean over the batch, not the sum"),
         (wrong_sign, r"wrong loss .*hint: the loss is minus the log-probability"),
@@ -527,3 +529,113 @@ def test_check_sgd_step_passes_other_correct_steps(capsys):
     check_sgd_step(SGDBase)
     check_sgd_step(WithTensors)
     assert capsys.readouterr().out == "check_sgd_step: all tests passed\n" * 2
+
+
+# ------------------------------------------- mutants of the book's solutions (issue 15)
+
+from book_solutions import book_solution  # noqa: E402
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_books_solutions_and_the_library_pass_over_many_seeds(seed, capsys):
+    for check, fn in [
+        (check_linear, book_solution("10-", "Linear")),
+        (check_linear, Linear),
+        (check_cross_entropy, book_solution("10-", "cross_entropy")),
+        (check_cross_entropy, cross_entropy),
+    ]:
+        check(fn, seed=seed)
+    assert capsys.readouterr().out.count("all tests passed") == 4
+
+
+class TakesOnlyAGenerator(LinearBase):
+    """The book's solution without `rng = np.random.default_rng(rng)`: an int seed or None breaks it."""
+
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        Module.__init__(self)
+        bound = 1 / np.sqrt(in_features)
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(rng.uniform(-bound, bound, size=(out_features, in_features)))
+        self.bias = Parameter(rng.uniform(-bound, bound, size=out_features)) if bias else None
+
+
+class SeedsItsOwnWay(LinearBase):
+    """Takes an int seed, but not as np.random.default_rng(seed) would."""
+
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        if isinstance(rng, int):
+            rng = np.random.default_rng(rng + 1)
+        super().__init__(in_features, out_features, bias, rng)
+
+
+class ForgetsTheSizes(LinearBase):
+    """The book's solution without `self.in_features, self.out_features = ...`."""
+
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        super().__init__(in_features, out_features, bias, rng)
+        del self.in_features, self.out_features
+
+
+class SwapsTheSizes(LinearBase):
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        super().__init__(in_features, out_features, bias, rng)
+        self.in_features, self.out_features = out_features, in_features
+
+
+def test_linear_base_keeps_the_sizes():
+    layer = LinearBase(4, 2, rng=0)
+    assert (layer.in_features, layer.out_features) == (4, 2)
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (TakesOnlyAGenerator, r"^check_linear: TakesOnlyAGenerator\(3, 2, rng=5\) raised AttributeError: "
+         r"'int' object has no attribute 'uniform'\n  hint: rng may be a Generator, an int seed or None.*"
+         r"rng = np\.random\.default_rng\(rng\)"),
+        (SeedsItsOwnWay, r"^check_linear: different weights from the seed 5 and from np.random.default_rng\(5\) "
+         r"for SeedsItsOwnWay\(3, 2, rng=5\).*hint: .*np\.random\.default_rng\(rng\)"),
+        (ForgetsTheSizes, r"^check_linear: wrong layer.in_features for ForgetsTheSizes\(3, 3, rng=.*\n  expected: 3\n"
+         r"  actual: None\n  hint: keep the sizes as attributes, as PyTorch's Linear does: "
+         r"self.in_features, self.out_features = in_features, out_features"),
+        (SwapsTheSizes, r"^check_linear: wrong layer.in_features for SwapsTheSizes\(4, 2, rng=.*expected: 4\n  actual: 2"),
+    ],
+)
+def test_check_linear_rejects_the_mutants_of_the_books_solution(wrong, message):
+    with pytest.raises(AssertionError, match="(?s)" + message):
+        check_linear(wrong)
+
+
+def cross_entropy_batch_maximum(logits, targets):
+    """The book's solution without `axis=1`: one maximum for the whole batch."""
+    shifted = logits - logits.array.max(keepdims=True)
+    log_p = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    return -log_p[np.arange(len(targets)), targets].mean()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_check_cross_entropy_rejects_one_maximum_for_the_whole_batch(seed):
+    with pytest.raises(AssertionError) as info:
+        check_cross_entropy(cross_entropy_batch_maximum, seed=seed)
+    message = str(info.value)
+    assert message.startswith("check_cross_entropy: floating-point divide by zero encountered in log for "
+                              "cross_entropy_batch_maximum(logits of shape (3, 3), targets = [1, 0, 2])")
+    assert "subtract each row's own maximum before exp (m = logits.array.max(axis=1, keepdims=True)" in message
+
+
+def test_check_cross_entropy_draws_rows_far_apart():
+    """The random cases alone catch the batch maximum too, for most seeds."""
+    caught = 0
+    for seed in range(20):
+        run_cases = []
+        original = check_cross_entropy.__globals__["_check_cross_entropy_case"]
+        check_cross_entropy.__globals__["_check_cross_entropy_case"] = (
+            lambda run, fn, logits, targets: run_cases.append(logits)
+        )
+        try:
+            check_cross_entropy(cross_entropy, seed=seed)
+        finally:
+            check_cross_entropy.__globals__["_check_cross_entropy_case"] = original
+        random_cases = run_cases[6:]
+        caught += any(np.ptp(logits.max(axis=1)) > 1000 for logits in random_cases)
+    assert caught >= 10

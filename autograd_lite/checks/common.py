@@ -32,12 +32,14 @@ background.
 from __future__ import annotations
 
 import contextvars
+import dis
 import math
 import numbers
 import secrets
 import signal
 import threading
 import time
+import types
 from contextlib import contextmanager
 from typing import Any, Callable
 
@@ -403,3 +405,21 @@ def _passed(check: str) -> None:
 
 def _copy(value):
     return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _global_arrays_read(fn: Callable) -> list[str]:
+    """The names of module-level arrays (numpy or Tensor) that ``fn``'s code reads as globals.
+
+    A function that reads such a name most likely meant a value of its own:
+    ``np.ones_like(g)`` with the ``g`` left over from an earlier snippet,
+    where the function's own ``g`` was never computed.
+    """
+    code, namespace = getattr(fn, "__code__", None), getattr(fn, "__globals__", None)
+    if not isinstance(code, types.CodeType) or not isinstance(namespace, dict):
+        return []
+    names, codes = set(), [code]
+    while codes:
+        current = codes.pop()
+        names.update(i.argval for i in dis.get_instructions(current) if i.opname == "LOAD_GLOBAL")
+        codes += [const for const in current.co_consts if isinstance(const, types.CodeType)]
+    return sorted(name for name in names if isinstance(namespace.get(name), (np.ndarray, Tensor)))

@@ -146,6 +146,14 @@ def _check_linear_init(run: _Run, cls) -> None:
                 ["  expected: [layer.weight, layer.bias], in that order", f"  actual: {params!r}"],
                 "assign self.weight before self.bias, both as Parameters, and nothing else as a Parameter.",
             )
+        for name, value in [("in_features", in_features), ("out_features", out_features)]:
+            stored = getattr(layer, name, None)
+            if not (isinstance(stored, int) and stored == value):
+                raise _fail(
+                    check, f"wrong layer.{name}", call, [f"  expected: {value}", f"  actual: {stored!r}"],
+                    "keep the sizes as attributes, as PyTorch's Linear does: "
+                    "self.in_features, self.out_features = in_features, out_features.",
+                )
         again, _ = _make_linear(run, cls, in_features, out_features, seed)
         if not (np.array_equal(again.weight.array, weight.array) and np.array_equal(again.bias.array, bias.array)):
             raise _fail(
@@ -186,6 +194,8 @@ def _check_linear_init(run: _Run, cls) -> None:
                 hint,
             )
 
+    _check_linear_rng_kinds(run, cls)
+
     layer, call = _make_linear(run, cls, 4, 3, 4, bias=False)
     weight = _check_parameter(check, call, layer, "weight", (3, 4), weight_hint)
     params = list(layer.parameters())
@@ -196,6 +206,30 @@ def _check_linear_init(run: _Run, cls) -> None:
              f"  actual: layer.bias = {getattr(layer, 'bias', 'missing')!r}, parameters() = {params!r}"],
             "with bias=False, set self.bias = None.",
         )
+
+
+def _check_linear_rng_kinds(run: _Run, cls) -> None:
+    """``rng`` may also be an int seed (the same layer as ``np.random.default_rng(seed)``) or None."""
+    check = run.check
+    hint = (
+        "rng may be a Generator, an int seed or None (fresh randomness): start with "
+        "rng = np.random.default_rng(rng), which accepts all three."
+    )
+    in_features, out_features = 3, 2
+    from_generator, _ = _make_linear(run, cls, in_features, out_features, 5)
+    for rng in [5, None]:
+        call = f"{_name(cls)}({in_features}, {out_features}, rng={rng!r})"
+        try:
+            layer = _call(run, _name(cls), cls, call, in_features, out_features, rng=rng)
+        except (AttributeError, TypeError) as exc:
+            raise AssertionError(f"{check}: {call} raised {type(exc).__name__}: {exc}\n  hint: {hint}") from None
+        weight = _check_parameter(check, call, layer, "weight", (out_features, in_features), hint)
+        if rng is not None and not np.array_equal(weight.array, from_generator.weight.array):
+            raise _fail(
+                check, "different weights from the seed 5 and from np.random.default_rng(5)", call,
+                [_show("with np.random.default_rng(5)", from_generator.weight.array),
+                 _show("with rng=5", weight.array)], hint,
+            )
 
 
 def _check_linear_forward(run: _Run, cls) -> None:
@@ -266,7 +300,8 @@ def check_linear(cls, *, seed: int | None = None, time_limit: float | None = Non
     Parameter of shape ``(out_features, in_features)``, and ``bias``, a
     Parameter of shape ``(out_features,)`` (None with ``bias=False``), both
     drawn uniformly from ``[-1/sqrt(in_features), 1/sqrt(in_features)]``
-    with ``rng``.  Calling the layer on ``x`` of shape ``(batch, in_features)``
+    with ``rng`` (a Generator, an int seed or None), and keeps the sizes as
+    ``in_features`` and ``out_features``.  Calling the layer on ``x`` of shape ``(batch, in_features)``
     returns ``x @ weight.T + bias``, and backward() reaches x, weight and bias.
 
     >>> from autograd_lite.nn import Linear
@@ -322,12 +357,17 @@ def check_cross_entropy(fn: Callable, *, seed: int | None = None, time_limit: fl
         (np.array([[1000.0, 0.0, 0.0, 0.0]]), np.array([0])),
         # ... and the target's probability underflows to 0 unless log_softmax is computed directly.
         (np.array([[0.0, 1000.0, 0.0, 0.0], [-500.0, 500.0, 0.0, 2.0]]), np.array([0, 1])),
+        # Rows of very different scale: only each row's own maximum keeps exp(x - m) from being 0 everywhere.
+        (np.array([[800.0, 0.0, 1.0], [-800.0, -799.0, -801.0], [2.0, 1.0, 0.5]]), np.array([1, 0, 2])),
     ]
     n_fixed = len(cases)
-    for _ in range(3):
+    for _ in range(4):
         n, classes = int(run.rng.integers(1, 7)), int(run.rng.integers(2, 9))
         scale = float(run.rng.choice([1.0, 1.0, 300.0]))  # sometimes logits large enough to overflow exp
-        cases.append((_values(run.rng, (n, classes)) * scale, run.rng.integers(0, classes, size=n)))
+        logits = _values(run.rng, (n, classes)) * scale
+        if run.rng.random() < 0.5:  # sometimes rows far apart: one row's maximum is useless for another
+            logits += run.rng.choice([-900.0, 0.0, 900.0], size=(n, 1))
+        cases.append((logits, run.rng.integers(0, classes, size=n)))
     for index, (logits, targets) in enumerate(cases):
         with run.random_case(index >= n_fixed):
             _check_cross_entropy_case(run, fn, logits, targets)
@@ -351,8 +391,10 @@ def _check_cross_entropy_case(run: _Run, fn: Callable, logits: np.ndarray, targe
     except FloatingPointError as exc:
         raise _fail(
             check, f"floating-point {exc}", call, inputs,
-            "exp(1000.0) overflows and log(0.0) is -inf: subtract each row's maximum before exp, and "
-            "compute log_softmax directly as (x - m) - log(sum(exp(x - m))).",
+            "exp(1000.0) overflows and log(0.0) is -inf: subtract each row's own maximum before exp "
+            "(m = logits.array.max(axis=1, keepdims=True); one maximum for the whole batch leaves a row "
+            "far below it with exp(x - m) = 0 everywhere), and compute log_softmax directly as "
+            "(x - m) - log(sum(exp(x - m))).",
         ) from None
     if not isinstance(loss, Tensor) or loss.size != 1:
         actual = repr(loss) if not isinstance(loss, Tensor) else f"a Tensor of shape {loss.shape}"

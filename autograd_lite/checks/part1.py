@@ -40,6 +40,7 @@ AssertionError: check_log_back: wrong result for log_back(grad_out of shape (3,)
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 from collections import Counter
@@ -53,7 +54,7 @@ from ..backward import multiply_back1 as _multiply_back1
 from ..broadcasting import unbroadcast as _unbroadcast
 from ..by_hand import forward_and_back as _forward_and_back
 from ..numerical import numerical_gradient as _numerical_gradient
-from .common import _assert_array, _copy, _describe, _name, _problem, _Run, _show, _values
+from .common import _assert_array, _copy, _describe, _global_arrays_read, _name, _problem, _Run, _show, _values
 
 __all__ = [
     "check_central_difference",
@@ -201,7 +202,8 @@ def check_unbroadcast(fn: Callable, *, seed: int | None = None, time_limit: floa
     """Check ``unbroadcast(broadcasted, original)``: sums a gradient back down to ``original``'s shape.
 
     ``original`` may be a plain Python number (it broadcasts like a 0-d
-    array), so the result then has shape ``()``.
+    array), so the result then has shape ``()``; ``broadcasted`` and
+    ``original`` may be nested Python lists (a gradient written by hand).
 
     >>> from autograd_lite import unbroadcast
     >>> from autograd_lite.checks import check_unbroadcast
@@ -236,14 +238,32 @@ def check_unbroadcast(fn: Callable, *, seed: int | None = None, time_limit: floa
         broadcasted = _values(source, broadcasted_shape, dtype)
         original = 2.5 if original_shape is None else _values(source, original_shape, dtype)
         with run.random_case(i >= n_fixed):
-            expected = _unbroadcast(broadcasted.copy(), _copy(original))
-            call = f"{_name(fn)}({_describe('broadcasted', broadcasted)}, {_describe('original', original)})"
-            actual = run.call(fn, (broadcasted.copy(), _copy(original)), call, names=("broadcasted", "original"))
-            _assert_array(
-                check, call, [("broadcasted", broadcasted), ("original", original)], expected, actual,
-                hints=hints,
-            )
+            _check_unbroadcast_case(run, fn, broadcasted, original, hints)
+    # Nested Python lists, as a reader might pass a gradient written by hand.
+    _check_unbroadcast_case(run, fn, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [10.0, 20.0, 30.0], hints)
+    _check_unbroadcast_case(run, fn, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[10.0], [20.0]], hints)
     run.passed()
+
+
+def _check_unbroadcast_case(run: _Run, fn: Callable, broadcasted, original, hints: dict) -> None:
+    check = run.check
+    expected = _unbroadcast(copy.deepcopy(broadcasted), copy.deepcopy(original))
+    call = f"{_name(fn)}({_describe('broadcasted', broadcasted)}, {_describe('original', original)})"
+    try:
+        actual = run.call(fn, (copy.deepcopy(broadcasted), copy.deepcopy(original)), call, names=("broadcasted", "original"))
+    except (AttributeError, TypeError) as exc:
+        if not isinstance(broadcasted, list) and not isinstance(original, list):
+            raise
+        raise AssertionError(
+            f"{check}: {call} raised {type(exc).__name__}: {exc}\n"
+            "  hint: broadcasted and original may be plain Python lists, which have no .ndim, .shape or "
+            ".sum: start with broadcasted = np.asarray(broadcasted), and read original's shape with "
+            "np.shape(original)."
+        ) from None
+    _assert_array(
+        check, call, [("broadcasted", broadcasted), ("original", original)], expected, actual,
+        hints=hints,
+    )
 
 
 _MULTIPLY_HINTS = {
@@ -367,15 +387,19 @@ def check_forward_and_back(fn: Callable, *, seed: int | None = None, time_limit:
         (np.array([0.5, 1.5, 2.0]), np.array([3.0, 0.25, 1.0]), np.array([2.0, 5.0, 1.5])),
         # Broadcasting: a (2, 3), b (3,), c (2, 1).  Every value positive and c > 1, so g is defined.
         (np.array([[0.5, 1.0, 2.0], [1.5, 2.5, 3.0]]), np.array([2.0, 0.5, 1.5]), np.array([[2.0], [4.0]])),
+        # float32 in, float32 out; and 0-d arrays.
+        (np.array([1.5, 2.0], np.float32), np.array([0.5, 3.0], np.float32), np.array([2.5, 4.0], np.float32)),
+        (np.array(2.0), np.array(0.5), np.array(3.0)),
     ]
     n_fixed = len(cases)
-    for _ in range(3):  # every value positive and c > 1, so g is defined
-        full = _random_shape(run.rng, sizes=(2, 3))
+    for _ in range(4):  # every value positive and c > 1, so g is defined
+        full = _random_shape(run.rng, sizes=(2, 3, 4))
         shapes = [tuple(1 if run.rng.random() < 0.3 else n for n in full[run.rng.integers(0, len(full) + 1):]) for _ in "abc"]
+        dtype = _random_dtype(run.rng)
         cases.append((
-            _values(run.rng, shapes[0], low=0.5, high=3.0),
-            _values(run.rng, shapes[1], low=0.5, high=3.0),
-            _values(run.rng, shapes[2], low=1.5, high=4.0),
+            _values(run.rng, shapes[0], dtype, low=0.5, high=3.0),
+            _values(run.rng, shapes[1], dtype, low=0.5, high=3.0),
+            _values(run.rng, shapes[2], dtype, low=1.5, high=4.0),
         ))
     for index, (a, b, c) in enumerate(cases):
         with run.random_case(index >= n_fixed):
@@ -401,13 +425,25 @@ def _check_forward_and_back_case(run: _Run, fn: Callable, a, b, c) -> None:
                 ]
             )
         )
+    stale = _global_arrays_read(fn)
+    stale_note = (
+        f" {_name(fn)} reads {', '.join(stale)} from outside the function (left over from earlier code?): "
+        "compute every value it uses from a, b and c inside the function."
+        if stale else ""
+    )
     for i, name in enumerate(names):
-        hints = {"shape": f"{name} has the shape of {'abc'[i]}: unbroadcast each gradient to its input."}
+        hints = {
+            "shape": f"{name} has the shape of {'abc'[i]}: unbroadcast each gradient to its input.",
+            "dtype": "float32 inputs give float32 gradients: start the backward pass from "
+            "np.ones_like(g), with the g computed inside the function from a, b and c.",
+            "values": "",
+        }
         for j, other in enumerate(names):
             if j != i and _problem(np.asarray(expected[j]), actual[i]) is None:
                 hints["values"] = (
                     f"these are the values of {other}: return (dg/da, dg/db, dg/dc) in that order."
                 )
+        hints = {kind: (hint + stale_note).strip() for kind, hint in hints.items()}
         _assert_array(check, call, inputs, expected[i], actual[i], what=name, hints=hints)
 
 
