@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements" / "dev.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PARALLEL = ["-n", "auto", "--dist", "loadgroup"]  # `python3 dev.py test -n 0` runs in one process
 
 
 def run(*args: str | Path, **kwargs) -> None:
@@ -65,7 +66,9 @@ def main(argv: list[str]) -> int:
         env["AUTOGRAD_LITE_SCREENSHOTS"] = str(screenshots)
         # Tells the browser tests that site/ is the build just made (not a stale one).
         env["AUTOGRAD_LITE_SITE_BUILD"] = str((ROOT / "site" / "sitemap.xml").stat().st_mtime_ns)
-        run(BIN / "python", "-m", "pytest", *extra, env=env)
+        # Tests run in parallel, one worker process per CPU (pytest-xdist); tests that share a
+        # module-scoped fixture stay on one worker (conftest.py marks them as a group).
+        run(BIN / "python", "-m", "pytest", *PARALLEL, *extra, env=env)
     return 0
 
 
