@@ -7,6 +7,10 @@ worker counts what it ran and hands its counts to the main process when it ends
 
 from __future__ import annotations
 
+import functools
+import re
+from pathlib import Path
+
 import pytest
 
 _doctest_counts = {"examples": 0, "sources": 0, "pages": 0}
@@ -18,18 +22,30 @@ _browser_reports: list[dict] = []
 def pytest_collection_modifyitems(session, config, items):
     config._doctest_items = [item for item in items if hasattr(item, "dtest")]
     _collected["doctest items"] = len(config._doctest_items)
-    # A module-scoped fixture (an executed notebook, say) runs once per process that
-    # runs the module's tests: keep such tests together on one worker (--dist loadgroup).
-    for item in items:
-        fixtures = getattr(item, "_fixtureinfo", None)
-        if fixtures is None:
-            continue
-        if any(
-            definition.scope in ("module", "class", "package")
-            for definitions in fixtures.name2fixturedefs.values()
-            for definition in definitions
-        ):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist: hand out tests one by one, except that the tests of a module with a module-scoped
+    fixture (an executed notebook, say) all go to one worker, so the fixture runs once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerSharedFixture(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in _modules_sharing_a_fixture() else nodeid
+
+    return OneWorkerPerSharedFixture(config, log)
+
+
+@functools.cache
+def _modules_sharing_a_fixture() -> frozenset[str]:
+    root = Path(__file__).resolve().parent
+    return frozenset(
+        path.relative_to(root).as_posix()
+        for path in (root / "tests").glob("test_*.py")
+        if re.search(r"@pytest\.fixture\(\s*scope=[\"'](module|class|package)", path.read_text(encoding="utf-8"))
+    )
 
 
 def pytest_runtest_makereport(item, call):

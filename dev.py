@@ -2,7 +2,7 @@
 """Set up the pinned toolchain in .venv/ and serve or test the book.
 
     python3 dev.py serve    # the book at http://127.0.0.1:8000/
-    python3 dev.py test     # strict site build, then every test and doctest
+    python3 dev.py test     # strict site build and every test and doctest, in parallel
                             # (page screenshots in test-artifacts/screenshots/)
     python3 dev.py exercises  # after editing an exercise on a page: regenerate
                               # autograd_lite/_exercises.py, the workbook's data
@@ -23,12 +23,18 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements" / "dev.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PARALLEL = ["-n", "auto", "--dist", "loadgroup"]  # `python3 dev.py test -n 0` runs in one process
+PARALLEL = ["-n", "auto"]  # pytest-xdist; `python3 dev.py test -n 0` runs in one process
 
 
 def run(*args: str | Path, **kwargs) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
     subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def call(*args: str | Path, **kwargs) -> int:
+    """Like run, but return the exit code instead of stopping on a failure."""
+    print("+", " ".join(str(a) for a in args), flush=True)
+    return subprocess.run([str(a) for a in args], cwd=ROOT, **kwargs).returncode
 
 
 def setup() -> None:
@@ -59,16 +65,39 @@ def main(argv: list[str]) -> int:
     elif command == "exercises":
         run(BIN / "python", "-m", "hooks.exercises", *extra)
     elif command == "test":
-        run(BIN / "mkdocs", "build", "--strict", env=env)
         # The browser tests save a screenshot of every page here, for a person to look at.
         screenshots = ROOT / "test-artifacts" / "screenshots"
         shutil.rmtree(screenshots, ignore_errors=True)
         env["AUTOGRAD_LITE_SCREENSHOTS"] = str(screenshots)
+        # Only the browser tests need the built site: the other tests run while it builds, in
+        # parallel worker processes (pytest-xdist), and the browser tests run once it is built.
+        # Tests sharing a module-scoped fixture stay on one worker (conftest.py's scheduler).
+        print("+ mkdocs build --strict (its output follows once it is done)", flush=True)
+        log = ROOT / "test-artifacts" / "mkdocs-build.log"
+        log.parent.mkdir(exist_ok=True)
+        with open(log, "w", encoding="utf-8") as out:
+            build = subprocess.Popen([str(BIN / "mkdocs"), "build", "--strict"], cwd=ROOT, env=env,
+                                     stdout=out, stderr=subprocess.STDOUT)
+        pytest = [BIN / "python", "-m", "pytest", *PARALLEL]
+        if "-m" in extra:  # the caller chose the tests by marker: build first, then run them
+            build.wait()
+            print(log.read_text(encoding="utf-8"), flush=True)
+            if build.returncode:
+                return build.returncode
+            env["AUTOGRAD_LITE_SITE_BUILD"] = str((ROOT / "site" / "sitemap.xml").stat().st_mtime_ns)
+            return call(*pytest, *extra, env=env)
+        codes = [call(*pytest, "-m", "not browser", *extra, env=env)]
+        built = build.wait()
+        print(log.read_text(encoding="utf-8"), flush=True)
+        if built != 0:
+            print(f"mkdocs build --strict failed (exit code {built}): the browser tests did not run.")
+            return built
         # Tells the browser tests that site/ is the build just made (not a stale one).
         env["AUTOGRAD_LITE_SITE_BUILD"] = str((ROOT / "site" / "sitemap.xml").stat().st_mtime_ns)
-        # Tests run in parallel, one worker process per CPU (pytest-xdist); tests that share a
-        # module-scoped fixture stay on one worker (conftest.py marks them as a group).
-        run(BIN / "python", "-m", "pytest", *PARALLEL, *extra, env=env)
+        codes.append(call(*pytest, "-m", "browser", *extra, env=env))
+        # 5 means that part selected no test (a -k that matched only the other part).
+        failed = [code for code in codes if code not in (0, 5)]
+        return failed[0] if failed else (5 if codes == [5, 5] else 0)
     return 0
 
 
