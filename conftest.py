@@ -19,9 +19,10 @@ _collected = {"doctest items": 0}
 _browser_reports: list[dict] = []
 
 
-def pytest_collection_modifyitems(session, config, items):
-    config._doctest_items = [item for item in items if hasattr(item, "dtest")]
-    _collected["doctest items"] = len(config._doctest_items)
+def pytest_collection_finish(session):
+    # After -m / -k deselection: only the doctests this run will really run.
+    session.config._doctest_items = [item for item in session.items if hasattr(item, "dtest")]
+    _collected["doctest items"] = len(session.config._doctest_items)
 
 
 @pytest.hookimpl(optionalhook=True)
