@@ -51,6 +51,7 @@ What is out of reach: code that makes a Tensor's array writable again by hand
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from typing import Callable
 
@@ -443,6 +444,21 @@ def _owned(value):
     return value  # a number, a numpy scalar, a string, None: nothing can change them
 
 
+def _new_recipe(func: Callable, args: tuple, kwargs, parents: dict, versions: tuple) -> Recipe:
+    """``Recipe(func, args, kwargs, parents, versions)``, made as ``_new_tensor`` makes a Tensor.
+
+    Calling a class runs its ``__init__`` through a slower path than a plain
+    function call; once per node, that was a tenth of the forward pass.
+    """
+    recipe = object.__new__(Recipe)
+    recipe.func = func
+    recipe.args = args
+    recipe.kwargs = kwargs
+    recipe.parents = parents
+    recipe.versions = versions
+    return recipe
+
+
 def _new_tensor(array: np.ndarray, requires_grad: bool, recipe: Recipe | None) -> Tensor:
     """A Tensor around a fresh result array, skipping ``Tensor.__init__``'s copy and checks.
 
@@ -575,7 +591,8 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
             kwargs = {key: _owned(value) for key, value in kwargs.items()}
         # One tuple serves both numpy_func's call and the Recipe (calling with * of a list copies it).
         arrays = tuple(arrays)
-        out = numpy_func(*arrays, **kwargs)
+        # (Most operations have no keyword arguments; `**{}` would still build a dict per call.)
+        out = numpy_func(*arrays, **kwargs) if kwargs else numpy_func(*arrays)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # ufuncs give numpy scalars, not arrays, for 0-d inputs
         elif out.base is not None:
@@ -593,7 +610,7 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
                     )
                 )
             versions.append(parent.version)
-        recipe = Recipe(numpy_func, arrays, kwargs or NO_KWARGS, parents, tuple(versions))
+        recipe = _new_recipe(numpy_func, arrays, kwargs or NO_KWARGS, parents, tuple(versions))
         return _new_tensor(out, True, recipe)
 
     tensor_func.__name__ = tensor_func.__qualname__ = name
@@ -659,51 +676,56 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
     Tensor([12., 24.])
     """
     grads = {end_node: _end_grad_array(end_node, end_grad)}
-    # A gradient in ``grads`` may be an array someone else holds too: end_grad,
-    # grad_out passed straight through (add), a view of it (reshape).  Only an
-    # array backprop made itself -- a sum of two gradients, or a new array a
-    # backward function computed for a leaf -- is "owned": later gradients may
-    # be added into it in place, and a leaf may keep it without a copy.
-    owned = set()
-    leaf_grads = []
-    for node in sorted_computational_graph(end_node):
-        grad_out = grads.pop(node)
-        recipe = node.recipe
-        if recipe is None:
-            leaf_grads.append((node, grad_out))
-            continue
-        if node.version != 0:
-            raise _changed_in_place_error(node, recipe, "the output")
-        for (argnum, parent), version in zip(recipe.parents.items(), recipe.versions):
-            if parent.version != version:
-                raise _changed_in_place_error(parent, recipe, f"argument {argnum}", version)
-            if not parent.requires_grad:
+    # The cycle collector is paused during the walk: speed only, see "making it fast" at the end.
+    with _cycle_collector_paused():
+        # A gradient in ``grads`` may be an array someone else holds too: end_grad,
+        # grad_out passed straight through (add), a view of it (reshape).  Only an
+        # array backprop made itself -- a sum of two gradients, or a new array a
+        # backward function computed for a leaf -- is "owned": later gradients may
+        # be added into it in place, and a leaf may keep it without a copy.
+        owned = set()
+        leaf_grads = []
+        for node in sorted_computational_graph(end_node):
+            grad_out = grads.pop(node)
+            recipe = node.recipe
+            if recipe is None:
+                leaf_grads.append((node, grad_out))
                 continue
-            back_fn = BACK_FUNCS[recipe.func, argnum]
-            grad = back_fn(grad_out, node.array, *recipe.args, **recipe.kwargs)
-            if type(grad) is not np.ndarray:
-                grad = np.asarray(grad)
-            if grad.shape != parent.array.shape:
-                raise _wrong_shape_error(back_fn, recipe, argnum, grad, parent)
-            if parent not in grads:
-                grads[parent] = grad
-                if parent.recipe is None and grad is not grad_out and grad.base is None and grad.flags.writeable:
-                    owned.add(parent)  # a new array (not grad_out, not a view, not a Tensor's array)
-            elif parent in owned:
-                grads[parent] += grad
+            if node.version != 0:
+                raise _changed_in_place_error(node, recipe, "the output")
+            for (argnum, parent), version in zip(recipe.parents.items(), recipe.versions):
+                if parent.version != version:
+                    raise _changed_in_place_error(parent, recipe, f"argument {argnum}", version)
+                if not parent.requires_grad:
+                    continue
+                back_fn = BACK_FUNCS[recipe.func, argnum]
+                if recipe.kwargs:
+                    grad = back_fn(grad_out, node.array, *recipe.args, **recipe.kwargs)
+                else:  # the common case; `**{}` would build a new dict per call
+                    grad = back_fn(grad_out, node.array, *recipe.args)
+                if type(grad) is not np.ndarray:
+                    grad = np.asarray(grad)
+                if grad.shape != parent.array.shape:
+                    raise _wrong_shape_error(back_fn, recipe, argnum, grad, parent)
+                if parent not in grads:
+                    grads[parent] = grad
+                    if parent.recipe is None and grad is not grad_out and grad.base is None and grad.flags.writeable:
+                        owned.add(parent)  # a new array (not grad_out, not a view, not a Tensor's array)
+                elif parent in owned:
+                    grads[parent] += grad
+                else:
+                    grads[parent] = grads[parent] + grad
+                    owned.add(parent)
+        # Leaves get their gradients only now, so an error above leaves every .grad as it was.
+        for leaf, grad in leaf_grads:
+            dtype = leaf.array.dtype
+            if leaf.grad is not None:
+                new = np.asarray(np.add(leaf.grad.array, grad, dtype=dtype))  # new: a held .grad never changes
+            elif leaf in owned:
+                new = np.asarray(grad, dtype=dtype)  # no copy; a 0-d sum is a numpy scalar, made an array
             else:
-                grads[parent] = grads[parent] + grad
-                owned.add(parent)
-    # Leaves get their gradients only now, so an error above leaves every .grad as it was.
-    for leaf, grad in leaf_grads:
-        dtype = leaf.array.dtype
-        if leaf.grad is not None:
-            new = np.asarray(np.add(leaf.grad.array, grad, dtype=dtype))  # new: a held .grad never changes
-        elif leaf in owned:
-            new = np.asarray(grad, dtype=dtype)  # no copy; a 0-d sum is a numpy scalar, made an array
-        else:
-            new = np.array(grad, dtype=dtype)  # a copy of an array others may hold
-        leaf.grad = _new_tensor(new, False, None)
+                new = np.array(grad, dtype=dtype)  # a copy of an array others may hold
+            leaf._grad = _new_tensor(new, False, None)  # its shape and dtype: the setter's checks hold
 
 
 def _end_grad_array(end_node, end_grad) -> np.ndarray:
@@ -766,3 +788,32 @@ def _wrong_shape_error(back_fn, recipe, argnum, grad, parent) -> ValueError:
         f"gradient of shape {grad.shape}, but that argument has shape {parent.array.shape}. A "
         "gradient has the shape of its argument: unbroadcast it to that shape."
     )
+
+
+# --------------------------------------------------------------- making it fast
+#
+# Not needed to understand backprop: what is here changes how fast it runs, never
+# what it computes.
+#
+# Python frees most objects as soon as the last reference to them goes.  Objects that
+# refer to each other in a cycle never reach zero references, so Python also runs a
+# "cycle collector" now and then, which walks over every container object alive (a
+# Tensor, a Recipe, a dict of parents: three per node of a graph).  It runs after every
+# few hundred new objects, and the sort makes one per node, so on a graph of a million
+# nodes it walked over millions of objects again and again: about half of backprop's
+# time.  Backprop makes no cycles, so it pauses the collector while it walks and
+# switches it back on afterwards, as it was; anything cyclic made meanwhile is still
+# collected later.  (The switch is for the whole process: another thread's garbage
+# waits too, for as long as backprop runs.)
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Pause Python's cycle collector (``gc``) inside the block, if it was running."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

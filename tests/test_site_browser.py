@@ -153,6 +153,30 @@ class BrowserReport:
     def add(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
 
+    def pytest_sessionfinish(self, session):
+        # Under pytest-xdist this runs in a worker: hand what it counted to the main
+        # process, which adds up every worker's report and prints it (conftest.py).
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput["browser_report"] = vars(self)
+
+    @classmethod
+    def merged(cls, states: list[dict]) -> "BrowserReport":
+        """One report adding up several workers' (numbers summed, lists joined, dicts merged)."""
+        total = cls()
+        for state in states:
+            for name, value in state.items():
+                mine = getattr(total, name)
+                if isinstance(value, dict):
+                    for key, item in value.items():
+                        numbers = isinstance(item, (int, float)) and key in mine
+                        mine[key] = mine[key] + item if numbers else item
+                elif isinstance(value, list):
+                    mine.extend(value)
+                else:
+                    setattr(total, name, mine + value)
+        return total
+
     def pytest_terminal_summary(self, terminalreporter):
         terminalreporter.write_sep("-", "browser tests (headless Chromium)")
         terminalreporter.write_line(

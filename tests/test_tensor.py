@@ -1113,3 +1113,36 @@ def test_results_of_0d_operations_are_arrays_and_a_grad_needs_no_grad():
     (x * 3).backward()
     assert x.grad.requires_grad is False and x.grad.recipe is None
     assert type(x.grad.array) is np.ndarray
+
+
+# ------------------------------------------------ backprop pauses the cycle collector, and restores it
+
+
+def test_backprop_pauses_the_cycle_collector_and_switches_it_back_on():
+    import gc
+
+    seen = []
+    square = wrap_forward_fn(np.square)
+    add_back_func(np.square, 0, lambda grad_out, out, x: seen.append(gc.isenabled()) or grad_out * 2 * x)
+    try:
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        assert gc.isenabled()
+        square(x).sum().backward()
+        assert seen == [False] and gc.isenabled()
+        np.testing.assert_array_equal(x.grad.array, [2.0, 4.0])
+        # Off before: stays off (backprop does not switch on what the caller switched off).
+        gc.disable()
+        try:
+            square(x).sum().backward()
+        finally:
+            assert not gc.isenabled()
+            gc.enable()
+        # An error half-way still switches it back on.
+        y = square(x).sum()
+        with no_grad():
+            x += 1.0
+        with pytest.raises(RuntimeError, match="changed in place"):
+            y.backward()
+        assert gc.isenabled()
+    finally:
+        BACK_FUNCS.pop((np.square, 0), None)
