@@ -7,6 +7,9 @@
     python3 dev.py exercises  # after editing an exercise on a page: regenerate
                               # autograd_lite/_exercises.py, the workbook's data
     python3 dev.py mutate [MODULE ...]  # mutation testing (scripts/mutate.py; --help for more)
+    python3 dev.py update-doctest-outputs [PATH ...]
+                            # rewrite expected doctest outputs from a real run (default: docs/
+                            # and autograd_lite/); review the diff, never part of `test`
 
 Needs only Python 3.11+ with pip and venv.
 """
@@ -26,9 +29,9 @@ LOCK = ROOT / "requirements" / "dev.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
-def run(*args: str | Path, **kwargs) -> None:
+def run(*args: str | Path, check: bool = True, **kwargs) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+    subprocess.run([str(a) for a in args], check=check, cwd=ROOT, **kwargs)
 
 
 def setup() -> None:
@@ -48,7 +51,7 @@ def setup() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup", "exercises", "mutate"}:
+    if len(argv) < 1 or argv[0] not in {"serve", "test", "setup", "exercises", "mutate", "update-doctest-outputs"}:
         print(__doc__)
         return 2
     command, extra = argv[0], argv[1:]
@@ -69,7 +72,24 @@ def main(argv: list[str]) -> int:
         run(BIN / "python", "-m", "pytest", *extra, env=env)
     elif command == "mutate":
         run(BIN / "python", ROOT / "scripts" / "mutate.py", *extra, env=env)
+    elif command == "update-doctest-outputs":
+        update_doctest_outputs(extra, env)
     return 0
+
+
+def update_doctest_outputs(paths: list[str], env: dict[str, str]) -> None:
+    """Overwrite the expected output of every doctest that prints something else now.
+
+    For a deliberate change of the library's output format: pytest-doctestplus runs the examples
+    and writes what they really print into the pages and docstrings.  Then read `git diff`: every
+    changed line must be a change you meant.  Never part of `test`, which must fail on a changed
+    output instead of accepting it."""
+    run(
+        BIN / "python", "-m", "pytest", "-p", "no:cacheprovider", "-q",
+        "--doctest-plus-generate-diff=overwrite", *(paths or ["docs", "autograd_lite"]),
+        env=env, check=False,
+    )
+    print("Expected outputs rewritten. Review every change: git diff -- docs autograd_lite")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from .draw import (
     graph_to_mermaid,
     to_mermaid,
 )
-from .graph import CycleError, topological_sort
+from .graph import CycleError, kahn_sort, topological_sort, topological_sort_trace
 from .numerical import gradient_check, numerical_gradient
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "numerical_gradient",
     "to_mermaid",
     "topological_sort",
+    "topological_sort_trace",
+    "kahn_sort",
     "unbroadcast",
 ]
 

@@ -342,50 +342,50 @@ CHAPTERS = [{'number': 1,
                  'rating': {'Difficulty': '●●●○○',
                             'Importance': '★★★★☆',
                             'Suggested time': '20-30 minutes'},
-                 'task': 'Write `topological_sort(node, get_children)`: return every node '
-                         'reachable from\n'
-                         '`node`, each after all the nodes reachable from it, with `node` last. '
-                         'Raise a\n'
-                         "`ValueError` (the library's `CycleError` is one) if the graph has a "
-                         'cycle. A\n'
-                         'chain of 100,000 nodes must not hit the recursion limit.',
+                 'task': 'Write `topological_sort(node, get_parents)`: return every node `node` '
+                         'depends\n'
+                         'on, each after all of its parents, with `node` last. Raise a '
+                         '`ValueError` (the\n'
+                         "library's `CycleError` is one) if the graph has a cycle. A chain of "
+                         '100,000\n'
+                         'nodes must not hit the recursion limit.',
                  'hints': [['Hint 1: start from the recursive version',
                             'Get `recursive_sort` above working first, including the cycle check: '
                             'a set\n'
                             '`on_path` that a node joins when `visit` starts and leaves when it '
                             'returns. A\n'
-                            'child that is already in `on_path` closes a cycle.'],
+                            'parent that is already in `on_path` closes a cycle.'],
                            ['Hint 2: replace the calls with a stack',
                             'A recursive call remembers two things: which node it is visiting, and '
                             'how far\n'
-                            "through that node's children it has got. Push both, as `(node,\n"
-                            'iter(get_children(node)))`. The loop looks at the top of the stack '
-                            'and calls\n'
+                            "through that node's parents it has got. Push both, as `(node,\n"
+                            'iter(get_parents(node)))`. The loop looks at the top of the stack and '
+                            'calls\n'
                             '`next` on its iterator (or runs a `for` loop and `break`s after '
                             'pushing one new\n'
-                            'child). When the iterator is exhausted, the node is finished.']],
+                            'parent). When the iterator is exhausted, the node is finished.']],
                  'names': ['topological_sort'],
                  'given': '',
-                 'stub': 'def topological_sort(node, get_children):\n'
-                         '    """Return the nodes reachable from node, each after its children; '
-                         'node last."""\n'
+                 'stub': 'def topological_sort(node, get_parents):\n'
+                         '    """Return the nodes node depends on, each after its parents; node '
+                         'last."""\n'
                          '    raise NotImplementedError',
-                 'solution': 'def topological_sort(node, get_children):\n'
-                             '    """Return the nodes reachable from node, each after its '
-                             'children; node last."""\n'
+                 'solution': 'def topological_sort(node, get_parents):\n'
+                             '    """Return the nodes node depends on, each after its parents; '
+                             'node last."""\n'
                              '    result, done, on_path = [], set(), {node}\n'
-                             '    stack = [(node, iter(get_children(node)))]\n'
+                             '    stack = [(node, iter(get_parents(node)))]\n'
                              '    while stack:\n'
-                             '        current, children = stack[-1]\n'
-                             '        for child in children:\n'
-                             '            if child in on_path:\n'
+                             '        current, parents = stack[-1]\n'
+                             '        for parent in parents:\n'
+                             '            if parent in on_path:\n'
                              '                raise ValueError(f"topological_sort: the graph has a '
-                             'cycle through {child!r}")\n'
-                             '            if child not in done:\n'
-                             '                on_path.add(child)\n'
-                             '                stack.append((child, iter(get_children(child))))\n'
+                             'cycle through {parent!r}")\n'
+                             '            if parent not in done:\n'
+                             '                on_path.add(parent)\n'
+                             '                stack.append((parent, iter(get_parents(parent))))\n'
                              '                break\n'
-                             '        else:  # no unvisited child left: current is finished\n'
+                             '        else:  # no unvisited parent left: current is finished\n'
                              '            stack.pop()\n'
                              '            on_path.discard(current)\n'
                              '            done.add(current)\n'
@@ -633,9 +633,16 @@ CHAPTERS = [{'number': 1,
                             '`(x > y)` and `(x == y)` are boolean arrays of the broadcast shape; '
                             'multiplied\n'
                             'by a float array they act as 1 and 0. Finish with `unbroadcast(..., '
-                            'x)`. To keep\n'
-                            'float32 float32, multiply by `0.5` rather than dividing an integer '
-                            'array.']],
+                            'x)`. Mind\n'
+                            'the order for float32: `0.5 * (x == y)` on its own is a float64 array '
+                            '(a Python\n'
+                            "float times a boolean array gives numpy's default float), and "
+                            'multiplying\n'
+                            'float32 `grad_out` by it gives float64. Multiply `grad_out` first, '
+                            '`grad_out *\n'
+                            '0.5 * (x == y)`: `grad_out * 0.5` stays float32, and so does its '
+                            'product with a\n'
+                            'boolean array.']],
                  'names': ['maximum_back0'],
                  'given': '',
                  'stub': 'def maximum_back0(grad_out, out, x, y):\n'

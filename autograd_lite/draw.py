@@ -30,9 +30,11 @@ so a picture reads on the light and the dark theme; an SVG shown on its own
 (a file, an image in a notebook) paints its own background.  The same graph
 gives the same bytes.
 
-Used by the book's chapters 1 (Computational graphs), 3 (Broadcasting),
+Used by the book's chapters 1 (Computational graphs), 2 (Backward functions:
+the Jacobian of an elementwise function, `jacobian_svg`), 3 (Broadcasting),
 4 (Unbroadcast), 5 (Topological sorting: how the book draws its graphs),
-6 (Backprop by hand) and 7 (Autograd).
+6 (Backprop by hand) and 7 (Autograd); chapters 1, 6 and 7 step through a
+backward pass with `backward_frames`.
 """
 
 from __future__ import annotations
@@ -50,14 +52,17 @@ import numpy as np
 from .graph import topological_sort
 
 __all__ = [
+    "BackwardFrame",
     "BroadcastPlan",
     "GraphPicture",
     "broadcast_plan",
+    "backward_frames",
     "broadcast_svg",
     "draw",
     "draw_graph",
     "graph_layers",
     "graph_to_mermaid",
+    "jacobian_svg",
     "to_mermaid",
 ]
 
@@ -403,11 +408,12 @@ def draw_graph(
     highlight: Iterable[Any] = (),
     edge_labels: Mapping[tuple[Any, Any], str] | None = None,
     subject: str = "Graph",
+    note: str = "",
 ) -> GraphPicture:
     """Draw every node ``root`` depends on as an SVG `GraphPicture`; arrows from inputs to outputs.
 
     This is the generic core behind `draw`, for any graph: ``get_inputs``
-    lists a node's inputs (the ``get_children`` of ``topological_sort``) and
+    lists a node's inputs (the ``get_parents`` of ``topological_sort``) and
     ``label`` gives a node's lines of text, the first one in bold.  The
     arrows point the way the forward pass runs: from each input to the node
     computed from it, so the inputs are at the top (``direction="TB"``) or
@@ -418,7 +424,8 @@ def draw_graph(
     ``edge_labels`` maps ``(input, output)`` pairs to a text written on
     that arrow: the frames of a backward pass use them to show where the
     gradient is and what flows along each edge.  ``subject`` starts the
-    title ("Graph of L: ...").
+    title ("Graph of L: ..."); ``note``, a sentence or two, starts the
+    description (the frames say there what the step did).
 
     >>> from autograd_lite.draw import draw_graph
     >>> inputs = {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}
@@ -464,6 +471,8 @@ def draw_graph(
     title, description = _describe_graph(
         refs, [node_lines[1:] for node_lines in lines], edges, len(nodes) - 1, direction, subject
     )
+    if note:
+        description = f"{note} {description}"
 
     across_first = direction == "TB"
     box = []
@@ -750,6 +759,207 @@ def draw(
         subject="Computational graph",
     )
 
+
+# ------------------------------------------------------------------ the backward pass, frame by frame
+
+
+@dataclass(frozen=True)
+class BackwardFrame:
+    """One step of a backward pass: what happened, in words, and the graph at that moment.
+
+    ``caption`` says what the step did; ``picture`` is the `GraphPicture`
+    (every node's value and its gradient so far, the node being processed
+    outlined, each arrow that just carried a gradient labelled with it).
+    ``grads`` maps each node (by ``id``) to its gradient so far, and ``sent``
+    lists the ``(input, node, gradient)`` triples of this step.  In a
+    notebook a frame shows as its picture.
+    """
+
+    step: int
+    caption: str
+    picture: GraphPicture
+    node: Any
+    sent: tuple
+    grads: Mapping[int, np.ndarray]
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.caption)}</p>{self.picture.svg}"
+
+    def __repr__(self) -> str:
+        return f"<BackwardFrame {self.step}: {self.caption}>"
+
+
+def _record_backprop(loss: Any, end_grad: Any) -> list[tuple[Any, Any, np.ndarray, np.ndarray]]:
+    """Run the engine's own ``backprop(loss)`` and record every backward-function call it makes.
+
+    Each call of a registered backward function gets the node's array as
+    ``out``, which says which node is being processed; the registry key says
+    which argument (so which input) the returned gradient is for.  Returns
+    ``(node, input, grad_out, grad)`` in the order the engine made the calls.
+    """
+    from .tensor import BACK_FUNCS, backprop, sorted_computational_graph
+
+    node_of = {id(node.array): node for node in sorted_computational_graph(loss)}
+    calls: list[tuple[Any, Any, np.ndarray, np.ndarray]] = []
+
+    def recording(argnum: int, back_fn: Callable) -> Callable:
+        def back(grad_out, out, *args, **kwargs):
+            grad = back_fn(grad_out, out, *args, **kwargs)
+            node = node_of.get(id(out))
+            if node is not None:
+                calls.append((node, node.recipe.parents[argnum], np.array(grad_out), np.array(grad)))
+            return grad
+
+        return back
+
+    registry = dict(BACK_FUNCS)
+    try:
+        for (func, argnum), back_fn in registry.items():
+            BACK_FUNCS[func, argnum] = recording(argnum, back_fn)
+        backprop(loss, end_grad)
+    finally:
+        BACK_FUNCS.clear()
+        BACK_FUNCS.update(registry)
+    return calls
+
+
+def backward_frames(
+    loss: Any,
+    names: Mapping[str, Any] | None = None,
+    *,
+    end_grad: Any = None,
+    direction: str = "TB",
+) -> list[BackwardFrame]:
+    """Run ``loss``'s backward pass and draw it step by step, as a list of `BackwardFrame`.
+
+    The frames come from a real run: the engine's ``backprop`` (what
+    ``loss.backward()`` calls) runs once, with every backward function it
+    calls recorded, so the leaves' ``.grad`` grow exactly as after
+    ``loss.backward()``.  Frame 1 is the start (dL/dL = 1 on the root); then
+    one frame per node the engine processes, in its order, with that node
+    outlined and each arrow it just sent a gradient along labelled with that
+    gradient (gradients travel against the arrows, from a node to its
+    inputs); a node reached along two arrows shows the sum, ``1 + 2 = 3``.
+    The last frame has every gradient complete.  Every node shows its value
+    and its gradient so far (``grad ?``: nothing has arrived yet).
+
+    >>> from autograd_lite import Tensor
+    >>> from autograd_lite.draw import backward_frames
+    >>> a = Tensor(2.0, requires_grad=True)
+    >>> b = Tensor(3.0, requires_grad=True)
+    >>> c = Tensor(4.0, requires_grad=True)
+    >>> d = a * b
+    >>> e = b + c
+    >>> L = d + e
+    >>> frames = backward_frames(L, {"a": a, "b": b, "c": c, "d": d, "e": e, "L": L})
+    >>> for frame in frames:
+    ...     print(frame.step, frame.caption)
+    1 The backward pass starts at the root L with dL/dL = 1.
+    2 L (add) has its whole gradient, 1, and sends 1 to d and 1 to e.
+    3 e (add) has its whole gradient, 1, and sends 1 to b and 1 to c.
+    4 d (multiply) has its whole gradient, 1, and sends 3 to a and 2 to b; b now has 1 + 2 = 3.
+    5 Done: every leaf has its gradient: a 3, b 3, c 1.
+    >>> a.grad, b.grad, c.grad
+    (Tensor(3.), Tensor(3.), Tensor(1.))
+    >>> frames[3].picture
+    <GraphPicture: Step 4 of 5 of the backward pass of L: 6 nodes, 6 edges>
+    >>> print(frames[3].picture.description)  # doctest: +ELLIPSIS
+    d (multiply) has ... Nodes, inputs first: a (leaf, value 2, grad 3); b (leaf, value 3, grad 1 + 2 = 3); d (multiply, value 6, grad 1); c (leaf, value 4, grad 1); e (add, value 7, grad 1); L (add, value 13, grad 1). Edges: a to d (3); b to d (2); b to e; c to e; d to L; e to L.
+    """
+    _check_tensor(loss, "backward_frames")
+    _check_direction(direction, "backward_frames")
+    name_of = _names_by_id(names, "backward_frames")
+    calls = _record_backprop(loss, end_grad)
+
+    def ref(node: Any) -> str:
+        recipe = _recipe(node)
+        return name_of.get(id(node)) or ("a leaf" if recipe is None else f"the {_operation(recipe)} node")
+
+    # Group the calls into steps: one step per node the engine processed.
+    steps: list[tuple[Any, list[tuple[Any, np.ndarray]]]] = []
+    for node, parent, grad_out, grad in calls:
+        if not steps or steps[-1][0] is not node:
+            steps.append((node, []))
+        steps[-1][1].append((parent, grad))
+    seed = np.ones_like(np.asarray(loss.array, dtype=float)) if end_grad is None else np.asarray(
+        getattr(end_grad, "array", end_grad), dtype=float
+    )
+    grads: dict[int, np.ndarray] = {id(loss): seed}
+    parts: dict[int, list[np.ndarray]] = {id(loss): [seed]}
+    total = len(steps) + 2
+
+    def picture(step: int, note: str, highlight: list, sent: list, fresh: set[int]) -> GraphPicture:
+        # Two arrows between the same pair (x * x) share a label: both gradients, or one if equal.
+        by_pair: dict[tuple[int, int], tuple[Any, Any, list[str]]] = {}
+        for parent, node, grad in sent:
+            by_pair.setdefault((id(parent), id(node)), (parent, node, []))[2].append(_format_array(grad))
+        edge_text = {
+            (parent, node): texts[0] if len(set(texts)) == 1 else " / ".join(texts)
+            for parent, node, texts in by_pair.values()
+        }
+
+        def label(node: Any) -> list[str]:
+            recipe = _recipe(node)
+            name = name_of.get(id(node))
+            lines = ([name] if name else []) + ["leaf" if recipe is None else _operation(recipe)]
+            lines.append(f"value {_format_array(node.array)}")
+            received = parts.get(id(node))
+            if received is None:
+                lines.append("grad ?")
+            elif id(node) in fresh and len(received) > 1:
+                lines.append(
+                    "grad " + " + ".join(_format_array(p) for p in received)
+                    + f" = {_format_array(grads[id(node)])}"
+                )
+            else:
+                lines.append(f"grad {_format_array(grads[id(node)])}")
+            return lines
+
+        return draw_graph(
+            loss,
+            _tensor_inputs,
+            label,
+            is_leaf=lambda node: _recipe(node) is None,
+            direction=direction,
+            highlight=highlight,
+            edge_labels=edge_text,
+            subject=f"Step {step} of {total} of the backward pass",
+            note=note,
+        )
+
+    frames = []
+    note = f"The backward pass starts at the root {ref(loss)} with d{ref(loss)}/d{ref(loss)} = {_format_array(seed)}."
+    frames.append(BackwardFrame(1, note, picture(1, note, [loss], [], set()), loss, (), dict(grads)))
+    for number, (node, sent_to) in enumerate(steps, start=2):
+        fresh = set()
+        for parent, grad in sent_to:
+            parts.setdefault(id(parent), []).append(grad)
+            grads[id(parent)] = grads[id(parent)] + grad if id(parent) in grads else grad
+            fresh.add(id(parent))
+        gives = " and ".join(f"{_format_array(grad)} to {ref(parent)}" for parent, grad in sent_to)
+        sums = [
+            f"{ref(parent)} now has "
+            + " + ".join(_format_array(p) for p in parts[id(parent)])
+            + f" = {_format_array(grads[id(parent)])}"
+            for parent in dict.fromkeys(parent for parent, _ in sent_to)
+            if len(parts[id(parent)]) > 1
+        ]
+        who = ref(node)
+        note = (
+            (f"{who} ({_operation(node.recipe)})" if id(node) in name_of else who[0].upper() + who[1:])
+            + " has its whole gradient, "
+            f"{_format_array(grads[id(node)])}, and sends {gives}"
+            + ("; " + "; ".join(sums) if sums else "") + "."
+        )
+        sent = tuple((parent, node, grad) for parent, grad in sent_to)
+        frames.append(BackwardFrame(number, note, picture(number, note, [node], list(sent), fresh), node, sent, dict(grads)))
+    leaves = [n for n in _sorted_graph(loss, _tensor_inputs)[0] if _recipe(_Key.node(n)) is None]
+    leaves = [_Key.node(n) for n in leaves if id(_Key.node(n)) in grads]
+    note = "Done: every leaf has its gradient: " + ", ".join(
+        f"{ref(leaf)} {_format_array(grads[id(leaf)])}" for leaf in leaves
+    ) + "."
+    frames.append(BackwardFrame(total, note, picture(total, note, leaves, [], set()), None, (), dict(grads)))
+    return frames
 
 # ------------------------------------------------------------------ Mermaid text
 
@@ -1096,3 +1306,97 @@ def _describe(plan: BroadcastPlan) -> str:
         f"Broadcasting shape {plan.shape} to {plan.target}: {'; '.join(forward)}. "
         f"On the way back unbroadcast {back_text} shape {plan.shape}."
     )
+
+
+# ------------------------------------------------------------------ a Jacobian as a grid
+
+
+def jacobian_svg(jacobian: Any, x: Any, function: str = "f") -> str:
+    """An SVG grid of the Jacobian of ``out = function(x)``: one row per output, one column per input.
+
+    ``jacobian`` has shape ``out.shape + x.shape`` (entry ``[i, j, k, l]`` is
+    d out[i, j] / d x[k, l]); it is drawn flattened, ``out.size`` rows by
+    ``x.size`` columns, each non-zero entry a filled cell with its value and
+    each zero an empty one.  The ``<title>`` and ``<desc>`` say in words how
+    many entries are zero and where the others are.  For an elementwise
+    function only the diagonal is filled, which is why its backward function
+    is an elementwise product.
+
+    >>> import numpy as np
+    >>> from autograd_lite.draw import jacobian_svg
+    >>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> jacobian = np.zeros((2, 2, 2, 2))
+    >>> for index in np.ndindex(2, 2):
+    ...     jacobian[index + index] = 2 * x[index]          # out = x ** 2
+    >>> print(jacobian_svg(jacobian, x, "square").splitlines()[1])
+    <title>Jacobian of square at a (2, 2) array: a 4 by 4 grid, non-zero only on its diagonal</title>
+    """
+    x = np.asarray(x, dtype=float)
+    jacobian = np.asarray(jacobian, dtype=float)
+    if jacobian.ndim % 2 or jacobian.shape[jacobian.ndim // 2:] != x.shape:
+        raise ValueError(
+            f"jacobian_svg: a Jacobian of shape {jacobian.shape} does not fit x of shape {x.shape}; "
+            "pass one of shape out.shape + x.shape, entry [i..., k...] = d out[i...] / d x[k...]."
+        )
+    rows_shape = jacobian.shape[: jacobian.ndim // 2]
+    grid = jacobian.reshape(int(np.prod(rows_shape)), x.size)
+    n_rows, n_cols = grid.shape
+    nonzero = grid != 0
+    diagonal = n_rows == n_cols and not (nonzero & ~np.eye(n_rows, dtype=bool)).any()
+    where = "non-zero only on its diagonal" if diagonal else f"{int(nonzero.sum())} entries non-zero"
+    title = (
+        f"Jacobian of {function} at a {x.shape} array: a {n_rows} by {n_cols} grid, {where}"
+    )
+    index_names = [", ".join(str(i) for i in index) for index in np.ndindex(*x.shape)]
+    row_names = [", ".join(str(i) for i in index) for index in np.ndindex(*rows_shape)]
+    if diagonal:
+        values = ", ".join(f"{_format_number(float(grid[k, k]))} at ({name})" for k, name in enumerate(index_names))
+        detail = (
+            f"x is {_format_array(x)}. "
+            f"Entry [i, j, k, l] is d out[i, j] / d x[k, l]; row (i, j) is output out[i, j], column "
+            f"(k, l) is input x[k, l]. Of its {grid.size} entries, the {n_rows} on the diagonal are "
+            f"the derivative of {function} at x[i, j]: {values}. The other {grid.size - n_rows} are 0, "
+            f"because out[i, j] depends on x[i, j] alone. So grad_out times this Jacobian is grad_out "
+            f"times the diagonal, elementwise."
+        )
+    else:
+        detail = f"Of its {grid.size} entries, {int(nonzero.sum())} are non-zero."
+    cell, left, top = 40, 64, 58
+    width, height = left + n_cols * cell + 8, top + n_rows * cell + 8
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="jacobian-picture" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'style="max-width: 100%; height: auto" font-family="{_FONT}" font-size="11" fill="currentColor">',
+        f"<title>{html.escape(title)}</title>",
+        f"<desc>{html.escape(detail)}</desc>",
+        "<style>svg.jacobian-picture:root{color:#1b1b1f;background:#fff}"
+        "@media (prefers-color-scheme:dark){svg.jacobian-picture:root{color:#e3e3e8;"
+        "background:#1e2129}}</style>",
+        f'<text x="{left + n_cols * cell / 2:g}" y="14" text-anchor="middle" font-size="13">'
+        f"input x[k, l] (column)</text>",
+        f'<text x="12" y="{top + n_rows * cell / 2:g}" text-anchor="middle" font-size="13" '
+        f'transform="rotate(-90 12 {top + n_rows * cell / 2:g})">output out[i, j] (row)</text>',
+    ]
+    for c, name in enumerate(index_names):
+        x_c = left + c * cell + cell / 2
+        out.append(f'<text x="{x_c:g}" y="{top - 8}" text-anchor="middle" font-size="10">{name}</text>')
+    for r, name in enumerate(row_names):
+        out.append(
+            f'<text x="{left - 6}" y="{top + r * cell + cell / 2 + 4:g}" text-anchor="end" '
+            f'font-size="10">{name}</text>'
+        )
+    for r in range(n_rows):
+        for c in range(n_cols):
+            x0, y0 = left + c * cell, top + r * cell
+            filled = bool(nonzero[r, c])
+            out.append(
+                f'<rect x="{x0}" y="{y0}" width="{cell}" height="{cell}" '
+                f'fill="{_STRETCHED_FILL if filled else "none"}" stroke="currentColor" stroke-opacity="0.35"/>'
+            )
+            if filled:
+                out.append(
+                    f'<text x="{x0 + cell / 2:g}" y="{y0 + cell / 2 + 4:g}" text-anchor="middle">'
+                    f"{html.escape(_format_number(float(grid[r, c]))[:5])}</text>"
+                )
+    out.append("</svg>")
+    return "\n".join(out)

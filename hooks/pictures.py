@@ -22,6 +22,19 @@ indented, inside an admonition):
 ``<!-- broadcast-picture: (3, 1) -> (2, 3, 4) -->``
     Which axes broadcasting prepends and stretches, and which unbroadcast sums
     on the way back (``autograd_lite.draw.broadcast_svg``).
+``<!-- backward-frames: d = a*b, e = b+c, L = d+e -->``
+    The backward pass of that graph (same spec and named graphs as
+    ``graph-picture``; option ``LR``), as content tabs "Step 1" ... "Step n",
+    each a caption in words and the frame ``autograd_lite.draw.backward_frames``
+    drew from a real ``backprop`` run.
+``<!-- sort-trace: L: d e, d: a b, e: b c -->``
+    A table of ``topological_sort``'s stack and result after every push and
+    pop (``autograd_lite.graph.topological_sort_trace``), on the graph given
+    as each node's parents; the first node named is the root.
+``<!-- jacobian-picture: exp at (3, 4) -->``
+    The Jacobian of an elementwise function of ``autograd_lite.functions`` at
+    an array of that shape (values 0.1, 0.2, ...), computed by central finite
+    differences, drawn as a grid (``autograd_lite.draw.jacobian_svg``).
 
 A marker that names an unknown picture or fails to draw fails the build.
 """
@@ -29,21 +42,23 @@ A marker that names an unknown picture or fails to draw fails the build.
 from __future__ import annotations
 
 import ast
+import html
 import re
 
 import numpy as np
 
 NAMED_GRAPHS = {
     # chapter 6: autograd_lite.by_hand.forward_and_back, with the page's inputs
-    "forward_and_back": "a = [2.0], b = [3.0], c = [10.0], d = a*b, e = log(c), f = d*e, g = log(f)",
+    "forward_and_back": "a = 2.0, b = 3.0, c = 10.0, d = a*b, e = log(c), f = d*e, g = log(f)",
 }
 OPTIONS = {"values", "grads", "shapes", "TB", "LR"}
 
-MARKER = re.compile(r"^(?P<indent>[ \t]*)<!--\s*(?P<kind>[\w-]*picture[\w-]*)\s*:?(?P<spec>.*?)-->[ \t]*$", re.MULTILINE)
+KINDS = r"[\w-]*(?:picture|frames|trace)[\w-]*"
+MARKER = re.compile(r"^(?P<indent>[ \t]*)<!--\s*(?P<kind>" + KINDS + r")\s*:?(?P<spec>.*?)-->[ \t]*$", re.MULTILINE)
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 # Anything that starts like a marker; it must then be a whole-line MARKER, or the
 # picture would silently go missing (an HTML comment shows nothing).
-MARKER_START = re.compile(r"<!--\s*[\w-]*picture")
+MARKER_START = re.compile(r"<!--\s*" + KINDS)
 
 
 class PictureError(ValueError):
@@ -112,10 +127,8 @@ def build_graph(assignments: str):
     return names[root_name], names
 
 
-def graph_picture(spec: str):
-    """The ``GraphPicture`` (``autograd_lite.draw``) for a ``graph-picture`` marker's spec."""
-    from autograd_lite.draw import draw
-
+def graph_spec(spec: str):
+    """(root, names, options) of a ``graph-picture`` or ``backward-frames`` spec."""
     spec, _, option_text = spec.partition("|")
     options = option_text.split()
     unknown = [o for o in options if o not in OPTIONS]
@@ -130,10 +143,18 @@ def graph_picture(spec: str):
             )
         spec = NAMED_GRAPHS[spec]
     root, names = build_graph(spec)
-    if "grads" in options:
-        root.backward()
     if "TB" in options and "LR" in options:
         raise PictureError("options TB and LR contradict each other; give one of them")
+    return root, names, options
+
+
+def graph_picture(spec: str):
+    """The ``GraphPicture`` (``autograd_lite.draw``) for a ``graph-picture`` marker's spec."""
+    from autograd_lite.draw import draw
+
+    root, names, options = graph_spec(spec)
+    if "grads" in options:
+        root.backward()
     return draw(
         root,
         names,
@@ -164,6 +185,72 @@ def broadcast_picture(spec: str) -> str:
         raise PictureError(str(error)) from error
 
 
+def backward_frames_tabs(spec: str) -> str:
+    """Content tabs "Step 1" ... "Step n" for a ``backward-frames`` marker: caption, then frame."""
+    from autograd_lite.draw import backward_frames
+
+    root, names, options = graph_spec(spec)
+    extra = [o for o in options if o not in {"TB", "LR"}]
+    if extra:
+        raise PictureError(f"backward-frames takes the option LR or TB only (each frame shows values and grads); got {extra}")
+    frames = backward_frames(root, names, direction="LR" if "LR" in options else "TB")
+    tabs = []
+    for frame in frames:
+        tabs.append(
+            f'=== "Step {frame.step}"\n\n'
+            f"    **Step {frame.step} of {len(frames)}.** {html.escape(frame.caption, quote=False)}\n\n"
+            '    <figure class="graph-figure" data-backward-frame data-search-exclude>\n'
+            + "\n".join("    " + line if line else line for line in frame.picture.svg.split("\n"))
+            + "\n    </figure>\n"
+        )
+    return "\n".join(tabs)
+
+
+def sort_trace_table(spec: str) -> str:
+    """A Markdown table of ``topological_sort``'s steps on the graph ``"L: d e, d: a b, e: b c"``."""
+    from autograd_lite.graph import topological_sort_trace
+
+    parents: dict[str, list[str]] = {}
+    for part in split_top_level(spec):
+        node, colon, inputs = part.partition(":")
+        if not colon or not re.fullmatch(r"\w+", node.strip()):
+            raise PictureError(f"{part!r} is not 'node: parent parent ...', e.g. 'L: d e'")
+        parents[node.strip()] = inputs.split()
+    if not parents:
+        raise PictureError("no node given; write e.g. 'L: d e, d: a b, e: b c'")
+    root = next(iter(parents))
+
+    def names(nodes) -> str:
+        return ", ".join(f"`{n}`" for n in nodes) or "(empty)"
+
+    rows = ["| step | what happens | stack, bottom to top | result so far |", "| --- | --- | --- | --- |"]
+    for number, (action, node, stack, result) in enumerate(
+        topological_sort_trace(root, lambda n: parents.get(n, [])), start=1
+    ):
+        what = (f"push `{node}`" if action == "push" else f"pop `{node}`: all its parents are done")
+        rows.append(f"| {number} | {what} | {names(stack)} | {names(result)} |")
+    return "\n".join(rows)
+
+
+def jacobian_picture(spec: str) -> str:
+    """The SVG for a ``jacobian-picture`` marker's spec, ``"exp at (3, 4)"``."""
+    from autograd_lite import functions
+    from autograd_lite.draw import jacobian_svg
+    from autograd_lite.numerical import numerical_gradient
+
+    match = re.fullmatch(r"\s*(?P<name>\w+)\s+at\s+(?P<shape>\(.*\))\s*", spec)
+    if not match or match["name"] not in getattr(functions, "__all__", ()):
+        raise PictureError(f"{spec.strip()!r} is not 'function at shape', e.g. 'exp at (3, 4)', "
+                           "with a function of autograd_lite.functions")
+    shape = tuple(ast.literal_eval(match["shape"]))
+    x = np.arange(1, int(np.prod(shape)) + 1, dtype=float).reshape(shape) / 10
+    forward = getattr(np, match["name"])
+    jacobian = np.empty(shape + shape)
+    for index in np.ndindex(*shape):
+        jacobian[index] = numerical_gradient(lambda v, index=index: forward(v)[index], [x])
+    return jacobian_svg(jacobian, x, match["name"])
+
+
 def render_picture(kind: str, spec: str) -> str:
     """Markdown for one marker: an SVG figure (raw HTML, so the picture is inline in the page)."""
     if kind == "graph-picture":
@@ -171,7 +258,16 @@ def render_picture(kind: str, spec: str) -> str:
         return '<figure class="graph-figure" data-search-exclude>\n' + graph_picture(spec).svg + "\n</figure>"
     if kind == "broadcast-picture":
         return '<figure class="broadcast-figure" data-search-exclude>\n' + broadcast_picture(spec) + "\n</figure>"
-    raise PictureError(f"unknown picture kind {kind!r}; the kinds are graph-picture and broadcast-picture")
+    if kind == "jacobian-picture":
+        return '<figure class="jacobian-figure" data-search-exclude>\n' + jacobian_picture(spec) + "\n</figure>"
+    if kind == "backward-frames":
+        return backward_frames_tabs(spec)
+    if kind == "sort-trace":
+        return sort_trace_table(spec)
+    raise PictureError(
+        f"unknown picture kind {kind!r}; the kinds are graph-picture, broadcast-picture, "
+        "jacobian-picture, backward-frames and sort-trace"
+    )
 
 
 def find_markers(markdown: str) -> list[tuple[int, str, str]]:

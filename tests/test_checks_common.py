@@ -108,14 +108,16 @@ def test_a_function_that_never_returns_fails_every_check_in_time(name, capsys):
 def test_in_the_main_thread_on_posix_the_limit_is_a_sigalrm_that_is_cleaned_up():
     assert common._can_use_alarm()  # pytest runs tests in the main thread, on Linux here
     before = signal.getsignal(signal.SIGALRM)
-    outer_delay, _ = signal.getitimer(signal.ITIMER_REAL)  # pytest-timeout's own timer, if it set one
+    # pytest-timeout may have its own SIGALRM timer running for this test: it must be left as it was.
+    outer_before = signal.getitimer(signal.ITIMER_REAL)[0]
     with pytest.raises(AssertionError, match="did not return within"):
         checks.check_log_back(forever, time_limit=0.1)
     assert signal.getsignal(signal.SIGALRM) is before
-    if outer_delay == 0:
-        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    else:  # the outer timer runs on with what it had left, not the check's 0.1 s
-        assert 0.1 < signal.getitimer(signal.ITIMER_REAL)[0] <= outer_delay
+    outer_after = signal.getitimer(signal.ITIMER_REAL)[0]
+    if outer_before == 0.0:
+        assert outer_after == 0.0  # no timer of the check's is left running
+    else:
+        assert outer_before - 5 < outer_after <= outer_before  # the outer timer resumed, not reset or lost
 
 
 def test_an_outer_timer_is_paused_and_resumed():
@@ -251,7 +253,8 @@ def test_in_a_plain_repl_the_check_fails_and_the_prompt_comes_back():
 
 
 def test_in_a_jupyter_kernel_the_check_fails_and_the_kernel_goes_on(tmp_path):
-    # Not installed where the wheel test runs these tests against the bare package (test_package.py).
+    # The book's toolchain has both; the installed-wheel test (tests/test_package.py) runs this file
+    # in an environment with the library and pytest only.
     nbformat = pytest.importorskip("nbformat")
     NotebookClient = pytest.importorskip("nbclient").NotebookClient
 

@@ -596,3 +596,230 @@ def test_every_marker_on_every_page_draws():
         count += len(find_markers(text))
         render_markers(text, where=str(page.relative_to(ROOT)))  # raises on a bad marker
     assert count >= 1, "the book has no library-drawn picture at all"
+
+
+# ------------------------------------------------------------------ backward-pass frames
+
+import ast as _ast
+import sys as _sys
+
+_sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hooks import pictures as _pictures  # noqa: E402
+from autograd_lite.draw import backward_frames, jacobian_svg  # noqa: E402
+from autograd_lite.tensor import BACK_FUNCS  # noqa: E402
+
+FRAME_SPECS = [
+    "d = a*b, e = b+c, L = d+e",                                      # chapter 1
+    "forward_and_back",                                                # chapter 6
+    "x = [1.0, 2.0], w = [0.5, -1.0], y = x*w, z = exp(y), L = sum(z)",  # chapter 7
+    "x = [[1.0, 2.0], [3.0, 4.0]], w = [0.5, -1.0], y = x*w, z = exp(y), p = z*x, L = mean(p)",
+    "a = 2.0, b = a*a, c = b*a, L = c+b",                              # a node used three times
+]
+
+
+def _numbers(text: str) -> np.ndarray:
+    return np.asarray(_ast.literal_eval(text.strip()), dtype=float)
+
+
+def _parse_frame(description: str):
+    """{name: (value, [received parts], grad or None)}, {(input, output): carried} from a frame's words."""
+    nodes_text = description.split("Nodes, inputs first: ", 1)[1].split(". Edges: ", 1)
+    nodes = {}
+    for chunk in nodes_text[0].rstrip(".").split("; "):
+        match = re.fullmatch(r"(?P<name>\w+) \((?P<op>[^,(]+(?:\([^)]*\))?), value (?P<value>.*), grad (?P<grad>.*)\)", chunk)
+        assert match, f"cannot read node {chunk!r}"
+        grad = match["grad"]
+        if grad == "?":
+            parts, total = [], None
+        elif "=" in grad:
+            left, right = grad.split("=")
+            parts, total = [_numbers(p) for p in left.split(" + ")], _numbers(right)
+        else:
+            parts, total = [_numbers(grad)], _numbers(grad)
+        nodes[match["name"]] = (_numbers(match["value"]), parts, total)
+    edges = {}
+    if len(nodes_text) > 1:
+        for chunk in nodes_text[1].rstrip(".").split("; "):
+            match = re.fullmatch(r"(\w+) to (\w+)(?: \((.*)\))?", chunk)
+            assert match, f"cannot read edge {chunk!r}"
+            if match[3]:
+                edges[match[1], match[2]] = _numbers(match[3])
+    return nodes, edges
+
+
+def _engine_gradients(spec: str) -> dict:
+    """dL/d(node) for every named node, each from the engine's own backward() on a fresh graph.
+
+    A leaf's gradient is its .grad; an inner node's comes from the same graph rebuilt with that
+    node made a leaf holding its value (its assignment replaced by a literal).
+    """
+    spec = _pictures.NAMED_GRAPHS.get(spec.strip(), spec)
+    root, names = _pictures.build_graph(spec)
+    root.backward()
+    grads = {name: t.grad.array for name, t in names.items() if t.recipe is None and t.grad is not None}
+    root_name = next(name for name, t in names.items() if t is root)
+    grads[root_name] = np.ones_like(root.array)
+    statements = _pictures.split_top_level(spec)
+    for i, statement in enumerate(statements):
+        target = statement.split("=", 1)[0].strip()
+        if names[target].recipe is None or target == root_name:
+            continue
+        literal = repr(names[target].array.tolist())
+        rebuilt = statements[:i] + [f"{target} = {literal}"] + statements[i + 1:]
+        new_root, new_names = _pictures.build_graph(", ".join(rebuilt))
+        new_root.backward()
+        grads[target] = new_names[target].grad.array
+    return grads, names, root_name
+
+
+def frame_problems(spec: str, frames) -> list[str]:
+    """Every number in every frame that differs from the engine's own result."""
+    grads, names, root_name = _engine_gradients(spec)
+    problems = []
+    received = {name: [] for name in names}
+
+    def differs(a, b) -> bool:
+        return not np.allclose(a, b, rtol=1e-3, atol=1e-9)
+
+    for frame in frames:
+        where = f"{spec} step {frame.step}"
+        nodes, edges = _parse_frame(frame.picture.description)
+        if set(nodes) != set(names):
+            problems.append(f"{where}: nodes {sorted(nodes)} are not the graph's {sorted(names)}")
+            continue
+        # An edge label is what the engine's backward function sends along that edge (x * x: two
+        # arrows from x, one label, each arrow carrying it).
+        for (source, target), carried in edges.items():
+            node = names[target]
+            for argnum in [k for k, p in node.recipe.parents.items() if p is names[source]]:
+                sent = BACK_FUNCS[node.recipe.func, argnum](grads[target], node.array, *node.recipe.args, **node.recipe.kwargs)
+                if differs(carried, sent):
+                    problems.append(f"{where}: edge {source} -> {target} carries {carried}, the engine sends {sent}")
+                received[source].append(carried)
+        # The SVG's own text says the same as its words.
+        labels = re.findall(r'<text class="gp-label"[^>]*>([^<]*)</text>', frame.picture.svg)
+        arrows = [key for key in edges for p in names[key[1]].recipe.parents.values() if p is names[key[0]]]
+        if sorted(labels) != sorted(_shown(_format(edges[key])) for key in arrows):
+            problems.append(f"{where}: the arrows' labels {labels} are not the edges' gradients")
+        for name, (value, parts, total) in nodes.items():
+            if differs(value, names[name].array):
+                problems.append(f"{where}: {name} shows value {value}, the engine has {names[name].array}")
+            if f">{_shown(f'value {_format(names[name].array)}')}<" not in frame.picture.svg:
+                problems.append(f"{where}: {name}'s value is not in the picture")
+            expected_parts = [np.ones_like(names[name].array)] if name == root_name else []
+            expected_parts += received[name]
+            if (total is None) != (not expected_parts):
+                problems.append(f"{where}: {name} shows gradient {total}, it has received {expected_parts}")
+            elif len(parts) > 1 and (len(parts) != len(expected_parts) or any(differs(p, q) for p, q in zip(parts, expected_parts))):
+                problems.append(f"{where}: {name} shows gradient parts {parts}, it has received {expected_parts}")
+            if total is not None and expected_parts and differs(total, sum(expected_parts)):
+                problems.append(f"{where}: {name} shows gradient {total}, its parts add up to {sum(expected_parts)}")
+    # At the end every gradient is complete, and equals the engine's.
+    nodes, _ = _parse_frame(frames[-1].picture.description)
+    for name, engine_grad in grads.items():
+        if nodes[name][2] is None or differs(nodes[name][2], engine_grad):
+            problems.append(f"{spec}: {name}'s final gradient {nodes[name][2]} is not the engine's {engine_grad}")
+    return problems
+
+
+def _format(value) -> str:
+    from autograd_lite.draw import _format_array
+
+    return _format_array(value)
+
+
+def _shown(text: str) -> str:
+    """As the picture writes a line: cut with "…" past 30 characters (the <desc> keeps it whole)."""
+    from autograd_lite.draw import _shown as shown
+
+    return shown(text)
+
+
+def _frames(spec: str):
+    root, names, options = _pictures.graph_spec(spec)
+    return backward_frames(root, names)
+
+
+@pytest.mark.parametrize("spec", FRAME_SPECS)
+def test_every_number_in_every_backward_frame_is_the_engines(spec):
+    frames = _frames(spec)
+    assert len(frames) >= 3
+    assert frame_problems(spec, frames) == []
+
+
+def test_the_frame_check_catches_a_wrong_number():
+    spec = FRAME_SPECS[0]
+    frames = _frames(spec)
+    good = frames[3]
+    bad_sum = type(good)(good.step, good.caption, GraphPicture(good.picture.svg, good.picture.title,
+                         good.picture.description.replace("grad 1 + 2 = 3", "grad 1 + 2 = 4")),
+                         good.node, good.sent, good.grads)
+    assert any("add up" in p for p in frame_problems(spec, frames[:3] + [bad_sum] + frames[4:]))
+    bad_edge = type(good)(good.step, good.caption, GraphPicture(good.picture.svg, good.picture.title,
+                          good.picture.description.replace("a to d (3)", "a to d (2)")),
+                          good.node, good.sent, good.grads)
+    assert any("the engine sends" in p for p in frame_problems(spec, frames[:3] + [bad_edge] + frames[4:]))
+
+
+def test_chapter_one_frames_show_b_adding_its_two_contributions():
+    frames = _frames(FRAME_SPECS[0])
+    assert [f.caption for f in frames][-2:] == [
+        "d (multiply) has its whole gradient, 1, and sends 3 to a and 2 to b; b now has 1 + 2 = 3.",
+        "Done: every leaf has its gradient: a 3, b 3, c 1.",
+    ]
+    assert 'class="gp-node gp-highlight"' in frames[3].picture.svg
+    assert "<title>Step 4 of 5 of the backward pass of L" in frames[3].picture.svg
+
+
+def test_backward_frames_leave_the_registry_as_it_was_and_the_gradients_as_backward_does():
+    before = dict(BACK_FUNCS)
+    root, names, _ = _pictures.graph_spec(FRAME_SPECS[0])
+    backward_frames(root, names)
+    assert BACK_FUNCS == before
+    assert [float(names[n].grad.array) for n in "abc"] == [3.0, 3.0, 1.0]
+
+
+def test_backward_frames_marker_makes_keyboard_tabs_with_a_caption_and_a_picture_each():
+    text = _pictures.render_markers("<!-- backward-frames: d = a*b, e = b+c, L = d+e -->\n")
+    assert re.findall(r'^=== "(Step \d+)"$', text, re.M) == [f"Step {k}" for k in range(1, 6)]
+    assert text.count('<figure class="graph-figure" data-backward-frame') == 5
+    assert "**Step 4 of 5.** d (multiply) has its whole gradient" in text
+    with pytest.raises(_pictures.PictureError, match="LR or TB only"):
+        _pictures.render_markers("<!-- backward-frames: d = a*b | grads -->\n")
+
+
+def test_sort_trace_table_is_the_real_sorts_steps():
+    table = _pictures.render_markers("<!-- sort-trace: L: d e, d: a b, e: b c -->\n")
+    rows = [line for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 12  # 6 pushes and 6 pops
+    assert rows[-1] == "| 12 | pop `L`: all its parents are done | (empty) | `a`, `b`, `d`, `c`, `e`, `L` |"
+    with pytest.raises(_pictures.PictureError):
+        _pictures.render_markers("<!-- sort-trace: L d e -->\n")
+
+
+def test_jacobian_picture_is_diagonal_with_the_derivative_on_it():
+    svg = _pictures.jacobian_picture("exp at (3, 4)")
+    assert "a 12 by 12 grid, non-zero only on its diagonal" in svg
+    x = np.arange(1, 13).reshape(3, 4) / 10
+    for value in np.exp(x).ravel():
+        assert f">{format(value, '.4g')[:5]}</text>" in svg
+    assert svg.count("<rect") == 144
+    jacobian = np.ones((2, 2, 2, 2))
+    assert "16 entries non-zero" in jacobian_svg(jacobian, np.ones((2, 2)), "mix")
+    with pytest.raises(ValueError, match="does not fit"):
+        jacobian_svg(np.ones((2, 3)), np.ones(2))
+
+
+def _page_frame_specs() -> list[str]:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    return [
+        spec for page in sorted(docs.glob("*.md"))
+        for _, kind, spec in _pictures.find_markers(page.read_text(encoding="utf-8")) if kind == "backward-frames"
+    ]
+
+
+def test_chapters_1_6_and_7_show_backward_frames_and_every_number_is_checked():
+    specs = _page_frame_specs()
+    assert len(specs) >= 3
+    for spec in specs:
+        assert frame_problems(spec, _frames(spec)) == [], spec

@@ -181,3 +181,26 @@ def test_pytorch_semantics_at_kinks_ties_and_repeats():
         (x * x).sum().backward()
         (tx * tx).sum().backward()
     np.testing.assert_array_equal(x.grad.array, tx.grad.numpy())
+
+
+def test_pytorch_frees_the_graph_as_chapter_7_says():
+    """Chapter 7: a second backward() raises in PyTorch unless retain_graph=True; this engine allows it."""
+    torch = pytest.importorskip("torch")
+    a, b = torch.tensor(2.0, requires_grad=True), torch.tensor(3.0, requires_grad=True)
+    loss = (a * b).log()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()
+    a.grad = None
+    loss = (a * b).log()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    assert float(a.grad) == 1.0  # 1/a twice
+    summed = a + b  # add saves no tensors, so nothing was freed: PyTorch allows a second call
+    summed.backward()
+    summed.backward()
+    x, y = Tensor(2.0, requires_grad=True), Tensor(3.0, requires_grad=True)
+    ours = (x * y).log()
+    ours.backward()
+    ours.backward()
+    assert float(x.grad.array) == 1.0

@@ -180,3 +180,47 @@ def test_a_cycle_through_the_start_node_is_reported_from_the_start_node():
     children = {"a": ["b"], "b": ["c"], "c": ["b"]}
     with pytest.raises(CycleError, match=r"through 'b' -> 'c' -> 'b';"):
         topological_sort("a", lambda n: children[n])
+
+
+# ------------------------------------------------------------------ the argument's name, the trace, Kahn
+
+from autograd_lite import kahn_sort, topological_sort_trace  # noqa: E402
+
+BOOK = {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}
+
+
+def test_get_parents_is_also_accepted_under_its_old_name():
+    parents = lambda n: BOOK.get(n, [])  # noqa: E731
+    assert topological_sort("L", get_parents=parents) == topological_sort("L", get_children=parents)
+    with pytest.raises(TypeError, match="got both get_parents and get_children"):
+        topological_sort("L", parents, get_children=parents)
+    with pytest.raises(TypeError, match="missing get_parents"):
+        topological_sort("L")
+
+
+@SETTINGS
+@given(dags())
+def test_the_trace_is_the_sorts_own_run(dag):
+    root, children = dag
+    steps = topological_sort_trace(root, lambda n: children.get(n, []))
+    assert steps[-1][3] == topological_sort(root, lambda n: children.get(n, []))
+    assert steps[-1][2] == []
+    pushes = [node for action, node, _, _ in steps if action == "push"]
+    pops = [node for action, node, _, _ in steps if action == "pop"]
+    assert sorted(pushes, key=repr) == sorted(pops, key=repr) == sorted(reachable_from(root, children), key=repr)
+    for (_, _, before, _), (action, node, after, _) in zip(steps, steps[1:]):
+        assert after == (before + [node] if action == "push" else before[:-1])
+
+
+@SETTINGS
+@given(dags())
+def test_kahn_gives_a_reversed_topological_order_of_the_same_nodes(dag):
+    root, children = dag
+    order = kahn_sort(root, lambda n: children.get(n, []))
+    assert_topological_order(order[::-1], root, children)
+
+
+def test_kahn_rejects_a_cycle_below_the_root():
+    graph = {"r": ["x"], "x": ["y"], "y": ["x"]}
+    with pytest.raises(CycleError, match="never became ready"):
+        kahn_sort("r", lambda n: graph.get(n, []))

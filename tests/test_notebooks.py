@@ -329,10 +329,13 @@ def test_a_chapter_notebook_shows_its_graph_in_jupyters_html():
     markdown = render_markers(page.read_text(encoding="utf-8"), where=f"docs/{page.name}")
     body, _ = HTMLExporter().from_notebook_node(page_to_notebook(markdown))
     images = re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)"', body)
-    assert len(images) == 1, "chapter 1 has one graph picture"
+    assert len(images) == 6, "chapter 1 has one graph picture and five frames of its backward pass"
     alt, data = images[0]
     assert alt.startswith("Computational graph of L: 6 nodes, 6 edges")
     assert 'class="graph-picture"' in base64.b64decode(data).decode()
+    assert [alt.split(" Step ")[0] for alt, _ in images[1:]][0] == (
+        "The backward pass starts at the root L with dL/dL = 1."
+    )
 
 
 # ------------------------------------------------------------ running them
@@ -503,3 +506,16 @@ def test_the_hidden_solution_test_fails_on_a_notebook_that_shows_one(monkeypatch
     name, notebook, exercises = next(exercise_notebooks())
     with pytest.raises(AssertionError, match=r"shows exercise 1\.1's solution by default"):
         test_no_solution_shows_and_each_exercise_keeps_stub_check_and_solution_in_order(name, notebook, exercises)
+
+
+def test_backward_frames_in_tabs_and_a_jacobian_become_images_with_their_words():
+    from hooks.pictures import render_markers
+
+    markdown = render_markers(
+        "Intro\n\n<!-- backward-frames: d = a*b, e = b+c, L = d+e -->\n\n<!-- jacobian-picture: log at (3, 4) -->\n"
+    )
+    text = "".join(cell.source for cell in page_to_notebook(markdown).cells)
+    assert "<svg" not in text
+    assert text.count("](data:image/svg+xml;base64,") == 6  # five frames and the Jacobian
+    assert re.findall(r"^\*\*(Step \d)\*\*$", text, re.M) == [f"Step {k}" for k in range(1, 6)]
+    assert "![d (multiply) has its whole gradient, 1, and sends 3 to a and 2 to b" in text
