@@ -533,19 +533,19 @@ def test_check_sgd_step_passes_other_correct_steps(capsys):
 
 # ------------------------------------------- mutants of the book's solutions (issue 15)
 
-from book_solutions import book_solution  # noqa: E402
+@pytest.mark.parametrize("seed", range(25))
+def test_the_library_passes_over_many_seeds(seed, capsys):
+    check_linear(Linear, seed=seed)
+    check_cross_entropy(cross_entropy, seed=seed)
+    assert capsys.readouterr().out.count("all tests passed") == 2
 
 
 @pytest.mark.parametrize("seed", range(25))
-def test_the_books_solutions_and_the_library_pass_over_many_seeds(seed, capsys):
-    for check, fn in [
-        (check_linear, book_solution("10-", "Linear")),
-        (check_linear, Linear),
-        (check_cross_entropy, book_solution("10-", "cross_entropy")),
-        (check_cross_entropy, cross_entropy),
-    ]:
-        check(fn, seed=seed)
-    assert capsys.readouterr().out.count("all tests passed") == 4
+def test_the_books_solutions_pass_over_many_seeds(seed, capsys):
+    book_solution = pytest.importorskip("book_solutions", reason="the book's pages and scripts/mutate.py are not here (the wheel test runs these tests alone)").book_solution
+    check_linear(book_solution("10-", "Linear"), seed=seed)
+    check_cross_entropy(book_solution("10-", "cross_entropy"), seed=seed)
+    assert capsys.readouterr().out.count("all tests passed") == 2
 
 
 class TakesOnlyAGenerator(LinearBase):
