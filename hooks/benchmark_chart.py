@@ -101,7 +101,7 @@ def ratio_groups(markdown: str) -> list[Group]:
 
 
 def chain_groups(markdown: str) -> list[Group]:
-    """Groups of bars (forward, backward, freeing) from the million-operation chain table."""
+    """Groups of bars (forward, backward, their sum, freeing) from the million-operation chain table."""
     for table in markdown_tables(markdown):
         if table and {"engine", "forward", "backward"} <= table[0].keys():
             phases = [name for name in table[0] if name not in {"engine", "peak memory per node"}]
@@ -211,7 +211,7 @@ def charts_html(markdown: str) -> str:
         figures.append(
             bar_chart_svg(
                 "benchmark-chain",
-                "A chain of 1,000,000 operations: seconds to run it forward, backward, and free it",
+                "A chain of 1,000,000 operations: seconds to run it forward, backward, both, and free it",
                 describe(chain, "Seconds for a chain of a million operations; shorter is faster."),
                 chain, unit=" s",
             )
