@@ -241,6 +241,17 @@ def _in_place_failure(check: str, call: str, name: str, before, after, forward_v
 # ------------------------------------------------------------------ one run of a check
 
 
+# The fixed broadcasting cases of the binary backward-function checks: (shape of x, shape of y, dtype).
+_BROADCAST_SHAPE_CASES = (
+    ((2, 3), (2, 3), np.float64),
+    ((3,), (2, 3), np.float64),
+    ((2, 3), (3,), np.float64),
+    ((2, 1, 4), (3, 1), np.float64),
+    ((4, 1), (4,), np.float64),
+    ((3, 1), (2, 1, 4), np.float32),
+)
+
+
 def _new_seed() -> int:
     return secrets.randbelow(1_000_000)
 

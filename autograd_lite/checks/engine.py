@@ -56,7 +56,7 @@ from ..backward import true_divide_back0 as _true_divide_back0
 from ..backward import true_divide_back1 as _true_divide_back1
 from ..tensor import BACK_FUNCS, Tensor, add_back_func, wrap_forward_fn
 from ..tensor import backprop as _backprop
-from .common import _assert_array, _copy, _describe, _name, _Run, _values
+from .common import _BROADCAST_SHAPE_CASES, _assert_array, _copy, _describe, _name, _Run, _values
 from .part1 import _broadcast_pair, _random_dtype, _random_shape, _recursion_failure, _unhashable_problem
 
 __all__ = [
@@ -641,14 +641,7 @@ _UNBROADCAST_HINT = (
 def _arithmetic_cases(run: _Run, fixed_seed: int, numbers: bool = True) -> tuple[list, int]:
     """(x, y, grad_out) triples: fixed broadcast shapes, a Python number on either side, then random ones."""
     rng = np.random.default_rng(fixed_seed)
-    shapes = [  # (shape of x, shape of y, dtype)
-        ((2, 3), (2, 3), np.float64),
-        ((3,), (2, 3), np.float64),
-        ((2, 3), (3,), np.float64),
-        ((2, 1, 4), (3, 1), np.float64),
-        ((4, 1), (4,), np.float64),
-        ((3, 1), (2, 1, 4), np.float32),
-    ]
+    shapes = _BROADCAST_SHAPE_CASES
     cases = []
     for x_shape, y_shape, dtype in shapes:
         x, y = _values(rng, x_shape, dtype), _values(rng, y_shape, dtype)

@@ -54,7 +54,7 @@ from ..backward import multiply_back1 as _multiply_back1
 from ..broadcasting import unbroadcast as _unbroadcast
 from ..by_hand import forward_and_back as _forward_and_back
 from ..numerical import numerical_gradient as _numerical_gradient
-from .common import _assert_array, _copy, _describe, _global_arrays_read, _name, _problem, _Run, _show, _values
+from .common import _BROADCAST_SHAPE_CASES, _assert_array, _copy, _describe, _global_arrays_read, _name, _problem, _Run, _show, _values
 
 __all__ = [
     "check_central_difference",
@@ -317,14 +317,7 @@ def check_multiply_back(fn0: Callable, fn1: Callable, *, seed: int | None = None
     check = "check_multiply_back"
     run = _Run(check, (fn0, fn1), seed, time_limit)
     rng = np.random.default_rng(5)
-    cases = [  # (shape of x, shape of y, dtype)
-        ((2, 3), (2, 3), np.float64),
-        ((3,), (2, 3), np.float64),
-        ((2, 3), (3,), np.float64),
-        ((2, 1, 4), (3, 1), np.float64),
-        ((4, 1), (4,), np.float64),
-        ((3, 1), (2, 1, 4), np.float32),
-    ]
+    cases = list(_BROADCAST_SHAPE_CASES)
     n_fixed = len(cases)
     cases += [(*_broadcast_pair(run.rng), _random_dtype(run.rng)) for _ in range(3)]
     for i, (x_shape, y_shape, dtype) in enumerate(cases):
