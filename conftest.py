@@ -19,6 +19,50 @@ _collected = {"doctest items": 0}
 _browser_reports: list[dict] = []
 
 
+# Modules that take long as a whole (a shared fixture that builds or executes something), run
+# first so no worker is left with one at the end: the site built with its addresses, the wheel
+# in a fresh venv, the executed notebooks.
+_LONG_MODULES = ("tests/test_site_urls.py", "tests/test_package.py", "tests/test_training_notebook.py",
+                 "tests/test_notebooks.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run order, for the parallel workers: the long modules first, then the tests that need no
+    site, then the browser tests (dev.py builds the site meanwhile), the heaviest pages first."""
+
+    def weight(item) -> tuple[int, float]:
+        path = item.nodeid.split("::")[0]
+        if path in _LONG_MODULES:
+            return (0, float(_LONG_MODULES.index(path)))
+        if item.get_closest_marker("browser") is None:
+            return (1, 0.0)
+        relative = getattr(item, "callspec", None) and item.callspec.params.get("relative")
+        # A page's cost grows with its source: the print version (every chapter) first.
+        return (2, -_page_source_size(relative) if relative else 0.0)
+
+    items.sort(key=weight)  # stable: the order within each group stays as collected
+
+
+def _page_source_size(relative: str) -> float:
+    root = Path(__file__).resolve().parent
+    if relative.startswith("print_page"):
+        return float("inf")
+    stem = relative.removesuffix("index.html").strip("/") or "index"
+    for candidate in (f"{stem}.md", f"{stem}/index.md", f"{stem}.ipynb"):
+        if (root / "docs" / candidate).exists():
+            text = (root / "docs" / candidate).read_text(encoding="utf-8")
+            # An API page is its module's docstrings: count those.
+            module = re.search(r"^::: autograd_lite\.([\w.]+)", text, re.M)
+            if module:
+                source = root / "autograd_lite" / (module[1].replace(".", "/") + ".py")
+                if not source.exists():
+                    source = source.with_suffix("") / "__init__.py"
+                if source.exists():
+                    return float(len(text) + source.stat().st_size)
+            return float(len(text))
+    return 0.0
+
+
 def pytest_collection_finish(session):
     # After -m / -k deselection: only the doctests this run will really run.
     session.config._doctest_items = [item for item in session.items if hasattr(item, "dtest")]

@@ -37,6 +37,7 @@ from bs4 import BeautifulSoup
 from autograd_lite import __version__
 from hooks.notebooks import is_chapter
 from hooks.repository import RepositoryBlockError, repository_blocks
+from site_build import SITE, wait_for_the_build
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,12 +57,19 @@ NOTEBOOK_PAGES = sorted(
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory) -> dict[str, Path]:
-    """site/ built with the addresses ("with") and without them ("without"), side by side."""
+    """site/ built with the addresses ("with") and without them ("without"), side by side.
+
+    Without the addresses is how `python3 dev.py test` builds site/ (alongside the tests): when
+    it did, that build is the one checked here instead of making the same again."""
     out = tmp_path_factory.mktemp("builds")
     base = {k: v for k, v in os.environ.items() if k not in URL_ENV}
     base["NO_MKDOCS_2_WARNING"] = "1"
+    wanted = {"with": dict(base, **URL_ENV), "without": base}
+    reuse_site = not any(k in os.environ for k in URL_ENV)
     runs = {}
-    for name, env in {"with": dict(base, **URL_ENV), "without": base}.items():
+    for name, env in wanted.items():
+        if name == "without" and reuse_site and os.environ.get("AUTOGRAD_LITE_SITE_BUILD_STATUS"):
+            continue
         log = open(out / f"{name}.log", "w")
         runs[name] = (subprocess.Popen(
             [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(out / name)],
@@ -73,7 +81,11 @@ def builds(tmp_path_factory) -> dict[str, Path]:
         if process.returncode != 0:
             pytest.fail(f"mkdocs build --strict ({name} the addresses) failed:\n"
                         + (out / f"{name}.log").read_text()[-4000:], pytrace=False)
-    return {name: out / name for name in runs}
+    sites = {name: out / name for name in runs}
+    if "without" not in sites:
+        assert wait_for_the_build()
+        sites["without"] = SITE
+    return sites
 
 
 def soup(site: Path, page: str) -> BeautifulSoup:
