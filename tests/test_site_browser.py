@@ -182,13 +182,14 @@ class BrowserReport:
         # process, which adds up every worker's report and prints it (conftest.py).
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
-            workeroutput["browser_report"] = vars(self)
+            workeroutput["browser_report"] = dict(vars(self), accessibility=ACCESSIBILITY.state())
 
     @classmethod
     def merged(cls, states: list[dict]) -> "BrowserReport":
         """One report adding up several workers' (numbers summed, lists joined, dicts merged)."""
         total = cls()
         for state in states:
+            ACCESSIBILITY.add_state(state.pop("accessibility", {}))
             for name, value in state.items():
                 mine = getattr(total, name)
                 if isinstance(value, dict):
@@ -725,6 +726,18 @@ class AccessibilityReport:
     def add(self, theme: str, violation: dict) -> None:
         key = (theme, violation["id"], violation["impact"] or "?")
         self.violations[key] = self.violations.get(key, 0) + violation["count"]
+
+    def state(self) -> dict:
+        """What this process counted, for the main process to add up (pytest-xdist)."""
+        return {"violations": [[*key, n] for key, n in self.violations.items()],
+                "pages": dict(self.pages), "scroll_boxes": dict(self.scroll_boxes)}
+
+    def add_state(self, state: dict) -> None:
+        for theme, rule, impact, n in state.get("violations", []):
+            self.violations[(theme, rule, impact)] = self.violations.get((theme, rule, impact), 0) + n
+        for mine, theirs in ((self.pages, state.get("pages", {})), (self.scroll_boxes, state.get("scroll_boxes", {}))):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
 
     def lines(self) -> list[str]:
         lines = []
