@@ -88,6 +88,7 @@ def builds(tmp_path_factory) -> dict[str, Path]:
     return sites
 
 
+@functools.cache  # each page parsed once for all the tests reading it (they only read)
 def soup(site: Path, page: str) -> BeautifulSoup:
     return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
 
@@ -258,7 +259,7 @@ def test_every_relative_link_resolves_and_no_marker_is_left(builds, way):
         html = path.read_text(encoding="utf-8")
         relative = path.relative_to(site).as_posix()
         assert "-repository -->" not in html and "{repo_url}" not in html and "{repo_dir}" not in html, relative
-        for link in links(BeautifulSoup(html, "html.parser")):
+        for link in links(soup(site, relative)):
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or not parts.path or link.startswith(("#", "mailto:")):
                 continue
