@@ -568,14 +568,19 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
     def tensor_func(*args, **kwargs):
         arrays = list(args)  # the arguments as numpy_func takes them: each Tensor replaced by its array
         parents = {}  # argument position -> Tensor
+        versions = []  # the parents' versions, in the same order
         requires_grad = False
+        missing = None  # the position of an argument that requires grad but has no backward function
         changeable = False  # is some other argument an array, a list, ...: something that can change?
         for argnum, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 parents[argnum] = arg
+                versions.append(arg.version)
                 arrays[argnum] = arg.array
                 if arg.requires_grad:
                     requires_grad = True
+                    if missing is None and (numpy_func, argnum) not in BACK_FUNCS:
+                        missing = argnum
             elif type(arg) not in _UNCHANGEABLE:
                 changeable = True
         if kwargs:
@@ -583,6 +588,12 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
                 if type(value) not in _UNCHANGEABLE:
                     changeable = True
         record = requires_grad and is_differentiable and _grad_mode.enabled
+        if record and missing is not None:
+            raise RuntimeError(
+                _missing_back_func_message(
+                    name, numpy_func, missing, f", or call {name} under `with no_grad():` if no gradient is needed"
+                )
+            )
         if record and changeable:
             # The backward functions will read these arguments long after this call: the recipe
             # keeps its own copies, so a change the caller makes meanwhile cannot reach them.
@@ -600,16 +611,6 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
 
         if not record:
             return _new_tensor(out, False, None)
-        versions = []
-        for argnum, parent in parents.items():
-            if parent.requires_grad and (numpy_func, argnum) not in BACK_FUNCS:
-                raise RuntimeError(
-                    _missing_back_func_message(
-                        name, numpy_func, argnum,
-                        f", or call {name} under `with no_grad():` if no gradient is needed",
-                    )
-                )
-            versions.append(parent.version)
         versions = tuple(versions)
         # (One shared tuple of zeros, when no parent was ever changed in place: see "making it fast".)
         versions = _SHARED_VERSIONS.get(versions, versions)
