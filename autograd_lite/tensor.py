@@ -124,10 +124,13 @@ def no_grad():
     """
     previous = _grad_mode.enabled
     _grad_mode.enabled = False
+    block = object()  # this block, counted in _NO_GRAD_BLOCKS (see "making it fast")
+    _NO_GRAD_BLOCKS.add(block)
     try:
         yield
     finally:
         _grad_mode.enabled = previous
+        _NO_GRAD_BLOCKS.discard(block)
 
 
 class Recipe:
@@ -587,7 +590,8 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
             for value in kwargs.values():
                 if type(value) not in _UNCHANGEABLE:
                     changeable = True
-        record = requires_grad and is_differentiable and _grad_mode.enabled
+        # (`not _NO_GRAD_BLOCKS or`: a shortcut for _grad_mode.enabled, see "making it fast".)
+        record = requires_grad and is_differentiable and (not _NO_GRAD_BLOCKS or _grad_mode.enabled)
         if record and missing is not None:
             raise RuntimeError(
                 _missing_back_func_message(
@@ -862,3 +866,13 @@ def _backward_order(end_node: Tensor) -> list[Tensor]:
 # share one tuple of zeros per number of parents instead of holding a copy each: the
 # values are the same, and a tuple cannot change.
 _SHARED_VERSIONS = {(0,) * n: (0,) * n for n in range(1, 4)}
+
+
+# Reading grad mode, one flag per thread (``_grad_mode.enabled``), costs a lookup in the
+# thread's own dict of attributes: a fair part of the wrapper's time per operation.
+# Yet the flag can only be off inside a ``no_grad()`` block, and most operations run
+# when no thread is inside one.  So ``no_grad()`` also puts a token for its block in
+# ``_NO_GRAD_BLOCKS`` (any thread's) and takes it out when the block ends; while that set
+# is empty, every thread records and the wrapper need not read its flag.  (Adding to
+# and removing from a set are single steps that threads cannot interleave.)
+_NO_GRAD_BLOCKS: set = set()

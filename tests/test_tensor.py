@@ -845,6 +845,25 @@ def test_two_threads_leaving_no_grad_out_of_order_leave_grad_mode_on():
     assert (x * 2).recipe is not None
 
 
+
+def test_no_grad_blocks_are_counted_while_they_run_and_only_then():
+    # The wrapper skips reading the thread's flag while no no_grad block runs anywhere
+    # ("making it fast" in tensor.py): each block must be counted exactly while it runs.
+    from autograd_lite.tensor import _NO_GRAD_BLOCKS
+
+    assert not _NO_GRAD_BLOCKS
+    with no_grad():
+        assert len(_NO_GRAD_BLOCKS) == 1
+        with no_grad():
+            assert len(_NO_GRAD_BLOCKS) == 2
+        assert len(_NO_GRAD_BLOCKS) == 1
+    with pytest.raises(ValueError):
+        with no_grad():
+            raise ValueError("inside the block")
+    assert not _NO_GRAD_BLOCKS
+    x = Tensor([1.0], requires_grad=True)
+    assert (x * 2).recipe is not None
+
 def test_a_new_thread_starts_with_grad_on_even_inside_no_grad():
     seen = []
     with no_grad():
