@@ -301,7 +301,9 @@ def mean_back(grad_out: np.ndarray, out: np.ndarray, x, dim=None, keepdim: bool 
            [2., 2., 2., 2.]])
     """
     count = np.size(x) // max(np.size(out), 1)
-    return sum_back(grad_out, out, x, dim, keepdim) / count
+    # sum_back(grad_out, out, x, dim, keepdim) / count, made in one step: adding to zeros of x's
+    # shape broadcasts the kept-dims gradient as the division would, without np.broadcast_to's cost.
+    return np.zeros_like(x) + _kept_dims(grad_out, x, dim, keepdim) / count
 
 
 def max_back(grad_out: np.ndarray, out: np.ndarray, x, dim=None, keepdim: bool = False) -> np.ndarray:
@@ -406,7 +408,7 @@ def _as_matrices(grad_out: np.ndarray, x: np.ndarray, y: np.ndarray):
 def matmul_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     r"""Backward function of ``out = x @ y`` for ``x``: dL/dx = grad_out @ y.T, unbroadcast to x.
 
-    ``.T`` swaps the last two dimensions; batch dimensions that were broadcast
+    ``.T`` swaps the last two dimensions (numpy's ``.mT``); batch dimensions that were broadcast
     are summed by unbroadcast; 1-D operands are handled as ``np.matmul`` does.
 
     >>> import numpy as np
@@ -417,7 +419,7 @@ def matmul_back0(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
            [ 6., 22., 38.]])
     """
     grad_out2, x2, y2 = _as_matrices(grad_out, x, y)
-    grad = unbroadcast(grad_out2 @ np.swapaxes(y2, -1, -2), x2)
+    grad = unbroadcast(grad_out2 @ y2.mT, x2)
     return grad.reshape(np.shape(x)) if np.ndim(x) == 1 else grad
 
 
@@ -433,7 +435,7 @@ def matmul_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
            [7., 7., 7., 7.]])
     """
     grad_out2, x2, y2 = _as_matrices(grad_out, x, y)
-    grad = unbroadcast(np.swapaxes(x2, -1, -2) @ grad_out2, y2)
+    grad = unbroadcast(x2.mT @ grad_out2, y2)
     return grad.reshape(np.shape(y)) if np.ndim(y) == 1 else grad
 
 

@@ -49,23 +49,29 @@ def unbroadcast(broadcasted: np.ndarray, original: np.ndarray) -> np.ndarray:
     target = np.shape(original)
     shape = broadcasted.shape
     n_prepended = len(shape) - len(target)
-    if n_prepended < 0 or any(
-        t != 1 and t != s for t, s in zip(target, shape[n_prepended:])
-    ):
-        raise ValueError(
-            f"unbroadcast: an array of shape {target} cannot be broadcast to shape "
-            f"{shape}, so a gradient of shape {shape} cannot be summed back to it. "
-            "Pass the gradient of the broadcast result and the array that was "
-            "broadcast, in that order."
-        )
+    if n_prepended < 0:
+        raise _cannot_unbroadcast(target, shape)
     # One reduction over every broadcast axis: the prepended ones and the
     # stretched size-1 ones.  Cheaper than two passes, same result.
-    stretched = tuple(
-        n_prepended + i
-        for i, (t, s) in enumerate(zip(target, shape[n_prepended:]))
-        if t == 1 and s != 1
-    )
-    axes = tuple(range(n_prepended)) + stretched
+    axes = list(range(n_prepended))  # 1. the prepended dimensions
+    for i, size in enumerate(target):  # 2. the size-1 dimensions that were stretched
+        broadcast_size = shape[n_prepended + i]
+        if size == broadcast_size:
+            continue
+        if size != 1:
+            raise _cannot_unbroadcast(target, shape)
+        axes.append(n_prepended + i)
     if not axes:
         return broadcasted
-    return broadcasted.sum(axis=axes).reshape(target)
+    summed = broadcasted.sum(axis=tuple(axes))
+    # Summing removed the stretched dimensions too; put them back (size 1) if there were any.
+    return summed if summed.shape == target else summed.reshape(target)
+
+
+def _cannot_unbroadcast(target: tuple, shape: tuple) -> ValueError:
+    return ValueError(
+        f"unbroadcast: an array of shape {target} cannot be broadcast to shape "
+        f"{shape}, so a gradient of shape {shape} cannot be summed back to it. "
+        "Pass the gradient of the broadcast result and the array that was "
+        "broadcast, in that order."
+    )

@@ -124,10 +124,13 @@ def no_grad():
     """
     previous = _grad_mode.enabled
     _grad_mode.enabled = False
+    block = object()  # this block, counted in _NO_GRAD_BLOCKS (see "making it fast")
+    _NO_GRAD_BLOCKS.add(block)
     try:
         yield
     finally:
         _grad_mode.enabled = previous
+        _NO_GRAD_BLOCKS.discard(block)
 
 
 class Recipe:
@@ -568,21 +571,33 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
     def tensor_func(*args, **kwargs):
         arrays = list(args)  # the arguments as numpy_func takes them: each Tensor replaced by its array
         parents = {}  # argument position -> Tensor
+        versions = []  # the parents' versions, in the same order
         requires_grad = False
+        missing = None  # the position of an argument that requires grad but has no backward function
         changeable = False  # is some other argument an array, a list, ...: something that can change?
         for argnum, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 parents[argnum] = arg
+                versions.append(arg.version)
                 arrays[argnum] = arg.array
                 if arg.requires_grad:
                     requires_grad = True
+                    if missing is None and (numpy_func, argnum) not in BACK_FUNCS:
+                        missing = argnum
             elif type(arg) not in _UNCHANGEABLE:
                 changeable = True
         if kwargs:
             for value in kwargs.values():
                 if type(value) not in _UNCHANGEABLE:
                     changeable = True
-        record = requires_grad and is_differentiable and _grad_mode.enabled
+        # (`not _NO_GRAD_BLOCKS or`: a shortcut for _grad_mode.enabled, see "making it fast".)
+        record = requires_grad and is_differentiable and (not _NO_GRAD_BLOCKS or _grad_mode.enabled)
+        if record and missing is not None:
+            raise RuntimeError(
+                _missing_back_func_message(
+                    name, numpy_func, missing, f", or call {name} under `with no_grad():` if no gradient is needed"
+                )
+            )
         if record and changeable:
             # The backward functions will read these arguments long after this call: the recipe
             # keeps its own copies, so a change the caller makes meanwhile cannot reach them.
@@ -600,17 +615,10 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
 
         if not record:
             return _new_tensor(out, False, None)
-        versions = []
-        for argnum, parent in parents.items():
-            if parent.requires_grad and (numpy_func, argnum) not in BACK_FUNCS:
-                raise RuntimeError(
-                    _missing_back_func_message(
-                        name, numpy_func, argnum,
-                        f", or call {name} under `with no_grad():` if no gradient is needed",
-                    )
-                )
-            versions.append(parent.version)
-        recipe = _new_recipe(numpy_func, arrays, kwargs or NO_KWARGS, parents, tuple(versions))
+        versions = tuple(versions)
+        # (One shared tuple of zeros, when no parent was ever changed in place: see "making it fast".)
+        versions = _SHARED_VERSIONS.get(versions, versions)
+        recipe = _new_recipe(numpy_func, arrays, kwargs or NO_KWARGS, parents, versions)
         return _new_tensor(out, True, recipe)
 
     tensor_func.__name__ = tensor_func.__qualname__ = name
@@ -676,7 +684,8 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
     Tensor([12., 24.])
     """
     grads = {end_node: _end_grad_array(end_node, end_grad)}
-    # The cycle collector is paused during the walk: speed only, see "making it fast" at the end.
+    # Two things here are for speed only, see "making it fast" at the end: the cycle collector is
+    # paused during the walk, and _backward_order is sorted_computational_graph written out for Tensors.
     with _cycle_collector_paused():
         # A gradient in ``grads`` may be an array someone else holds too: end_grad,
         # grad_out passed straight through (add), a view of it (reshape).  Only an
@@ -685,7 +694,7 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
         # be added into it in place, and a leaf may keep it without a copy.
         owned = set()
         leaf_grads = []
-        for node in sorted_computational_graph(end_node):
+        for node in _backward_order(end_node):
             grad_out = grads.pop(node)
             recipe = node.recipe
             if recipe is None:
@@ -693,16 +702,17 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
                 continue
             if node.version != 0:
                 raise _changed_in_place_error(node, recipe, "the output")
+            out, func, args, kwargs = node.array, recipe.func, recipe.args, recipe.kwargs
             for (argnum, parent), version in zip(recipe.parents.items(), recipe.versions):
                 if parent.version != version:
                     raise _changed_in_place_error(parent, recipe, f"argument {argnum}", version)
                 if not parent.requires_grad:
                     continue
-                back_fn = BACK_FUNCS[recipe.func, argnum]
-                if recipe.kwargs:
-                    grad = back_fn(grad_out, node.array, *recipe.args, **recipe.kwargs)
+                back_fn = BACK_FUNCS[func, argnum]
+                if kwargs:
+                    grad = back_fn(grad_out, out, *args, **kwargs)
                 else:  # the common case; `**{}` would build a new dict per call
-                    grad = back_fn(grad_out, node.array, *recipe.args)
+                    grad = back_fn(grad_out, out, *args)
                 if type(grad) is not np.ndarray:
                     grad = np.asarray(grad)
                 if grad.shape != parent.array.shape:
@@ -817,3 +827,52 @@ def _cycle_collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+# Backprop walks the graph in the order of ``sorted_computational_graph``, but the
+# general ``topological_sort`` of chapter 5 pays, at every node, for things a graph of
+# Tensors does not need: a call to ``get_parents`` building a list, the check for
+# cycles (an operation's output is made after its parents, so the engine never builds
+# a cycle) and the ``on_step`` hook.  ``_backward_order`` is the same depth-first walk
+# written out for Tensors, giving the same list (``tests/test_tensor.py`` checks it):
+# about a third of the sort's time, a tenth of a microsecond per node.
+
+
+def _backward_order(end_node: Tensor) -> list[Tensor]:
+    """``sorted_computational_graph(end_node)``: each Tensor before its parents, ``end_node`` first."""
+    order = []  # each Tensor after all of its parents, reversed at the end
+    seen = {end_node}
+    # Each stack entry is (Tensor, iterator over its parents not looked at yet).
+    recipe = end_node.recipe
+    stack = [(end_node, iter(() if recipe is None else recipe.parents.values()))]
+    while stack:
+        tensor, parents = stack[-1]
+        for parent in parents:
+            if parent.requires_grad and parent not in seen:
+                seen.add(parent)
+                recipe = parent.recipe
+                stack.append((parent, iter(() if recipe is None else recipe.parents.values())))
+                break
+        else:  # every parent is in `order` already
+            stack.pop()
+            order.append(tensor)
+    order.reverse()
+    return order
+
+
+# Every recipe keeps its parents' versions as a tuple, one more object per node for
+# the cycle collector (above) to walk over at its passes during the forward pass.
+# Almost always every version is 0 (nothing was changed in place), so those recipes
+# share one tuple of zeros per number of parents instead of holding a copy each: the
+# values are the same, and a tuple cannot change.
+_SHARED_VERSIONS = {(0,) * n: (0,) * n for n in range(1, 4)}
+
+
+# Reading grad mode, one flag per thread (``_grad_mode.enabled``), costs a lookup in the
+# thread's own dict of attributes: a fair part of the wrapper's time per operation.
+# Yet the flag can only be off inside a ``no_grad()`` block, and most operations run
+# when no thread is inside one.  So ``no_grad()`` also puts a token for its block in
+# ``_NO_GRAD_BLOCKS`` (any thread's) and takes it out when the block ends; while that set
+# is empty, every thread records and the wrapper need not read its flag.  (Adding to
+# and removing from a set are single steps that threads cannot interleave.)
+_NO_GRAD_BLOCKS: set = set()

@@ -262,6 +262,46 @@ def test_sorted_computational_graph_on_random_graphs(dag):
             assert position[id(t)] < position[id(parent)]
 
 
+
+@SETTINGS
+@given(dag=dags(max_nodes=20), data=st.data())
+def test_backprop_walks_the_graph_in_sorted_computational_graph_order(dag, data):
+    # backprop walks _backward_order ("making it fast" in tensor.py): it must give exactly
+    # sorted_computational_graph's list, leaves that need no gradient left out, on any graph.
+    from autograd_lite.tensor import _backward_order
+
+    root, children = dag
+    tensors = {}
+
+    def build(node):  # a leaf requires grad or not; an inner node multiplies or adds its children
+        if node not in tensors:
+            kids = [build(child) for child in children[node]]
+            if not kids:
+                tensors[node] = Tensor([1.5], requires_grad=data.draw(st.booleans()))
+            else:
+                total = kids[0] - 1.0 if data.draw(st.booleans()) else kids[0] * 1.0
+                for kid in kids[1:]:
+                    total = total * kid if data.draw(st.booleans()) else total + kid
+                tensors[node] = total
+        return tensors[node]
+
+    for node in sorted(children, key=lambda n: int(n[1:])):
+        build(node)
+    end = tensors[root]
+    assume(end.requires_grad)
+    assert _backward_order(end) == sorted_computational_graph(end)
+
+
+def test_recipes_share_one_tuple_of_zero_versions_but_keep_a_changed_version():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    assert (x * 2).recipe.versions == (0,) and (x * 2).recipe.versions is x.exp().recipe.versions
+    assert (x * y).recipe.versions == (0, 0) and (x * y).recipe.versions is (y + x).recipe.versions
+    with no_grad():
+        x += 1.0
+    assert (x * y).recipe.versions == (1, 0) and (y * x).recipe.versions == (0, 1)
+
+
 # ---------------------------------------------------------------- backprop
 
 
@@ -847,6 +887,25 @@ def test_two_threads_leaving_no_grad_out_of_order_leave_grad_mode_on():
     x = Tensor([1.0], requires_grad=True)
     assert (x * 2).recipe is not None
 
+
+
+def test_no_grad_blocks_are_counted_while_they_run_and_only_then():
+    # The wrapper skips reading the thread's flag while no no_grad block runs anywhere
+    # ("making it fast" in tensor.py): each block must be counted exactly while it runs.
+    from autograd_lite.tensor import _NO_GRAD_BLOCKS
+
+    assert not _NO_GRAD_BLOCKS
+    with no_grad():
+        assert len(_NO_GRAD_BLOCKS) == 1
+        with no_grad():
+            assert len(_NO_GRAD_BLOCKS) == 2
+        assert len(_NO_GRAD_BLOCKS) == 1
+    with pytest.raises(ValueError):
+        with no_grad():
+            raise ValueError("inside the block")
+    assert not _NO_GRAD_BLOCKS
+    x = Tensor([1.0], requires_grad=True)
+    assert (x * 2).recipe is not None
 
 def test_a_new_thread_starts_with_grad_on_even_inside_no_grad():
     seen = []
