@@ -453,7 +453,7 @@ def _new_recipe(func: Callable, args: tuple, kwargs, parents: dict, versions: tu
     Calling a class runs its ``__init__`` through a slower path than a plain
     function call; once per node, that was a tenth of the forward pass.
     """
-    recipe = object.__new__(Recipe)
+    recipe = _new_object(Recipe)  # object.__new__(Recipe), see "making it fast"
     recipe.func = func
     recipe.args = args
     recipe.kwargs = kwargs
@@ -470,7 +470,7 @@ def _new_tensor(array: np.ndarray, requires_grad: bool, recipe: Recipe | None) -
     # setflags(False) is setflags(write=False): passed by position, numpy parses it in less than
     # half the time, and this runs once per node.
     array.setflags(False)
-    tensor = object.__new__(Tensor)
+    tensor = _new_object(Tensor)  # object.__new__(Tensor), see "making it fast"
     tensor.array = array
     tensor.requires_grad = requires_grad
     tensor._grad = None
@@ -876,3 +876,9 @@ _SHARED_VERSIONS = {(0,) * n: (0,) * n for n in range(1, 4)}
 # is empty, every thread records and the wrapper need not read its flag.  (Adding to
 # and removing from a set are single steps that threads cannot interleave.)
 _NO_GRAD_BLOCKS: set = set()
+
+
+# ``object.__new__(Tensor)`` makes a Tensor without running ``__init__`` (``_new_tensor``,
+# ``_new_recipe``).  Finding ``__new__`` on the class each time took longer than the call
+# itself, twice per node: it is looked up once, here.
+_new_object = object.__new__
