@@ -302,6 +302,15 @@ def test_recipes_share_one_tuple_of_zero_versions_but_keep_a_changed_version():
     assert (x * y).recipe.versions == (1, 0) and (y * x).recipe.versions == (0, 1)
 
 
+def test_a_recipe_with_three_parents_shares_the_tuple_of_zero_versions_too(registry):
+    # np.where(c, a, b) wrapped: three Tensor parents, the most any recipe shares a tuple for.
+    where = wrap_forward_fn(np.where)
+    add_back_func(np.where, 1, lambda grad_out, out, c, a, b: np.where(c, grad_out, 0.0))
+    c, a, b = Tensor([True, False]), Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    first, second = where(c, a, b), where(c, a, b)
+    assert first.recipe.versions == (0, 0, 0) and first.recipe.versions is second.recipe.versions
+
+
 # ---------------------------------------------------------------- backprop
 
 
