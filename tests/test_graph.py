@@ -224,3 +224,10 @@ def test_kahn_rejects_a_cycle_below_the_root():
     graph = {"r": ["x"], "x": ["y"], "y": ["x"]}
     with pytest.raises(CycleError, match="never became ready"):
         kahn_sort("r", lambda n: graph.get(n, []))
+
+
+def test_kahn_names_exactly_the_nodes_stuck_on_the_cycle():
+    # r is sorted; x and y wait for each other. The message lists those two, not r.
+    graph = {"r": ["x"], "x": ["y"], "y": ["x"]}
+    with pytest.raises(CycleError, match=r"the graph has a cycle: \['x', 'y'\] never became ready"):
+        kahn_sort("r", lambda n: graph.get(n, []))

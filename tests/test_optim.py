@@ -413,6 +413,79 @@ def test_loading_an_optimiser_state_checks_everything_first():
     assert optimizer.lr == 0.5 and optimizer.momentum == 0.0
 
 
+def test_an_optimiser_state_dict_holds_copies_of_its_arrays_and_its_step_counts_as_ints():
+    w = Parameter([1.0, 2.0])
+    optimizer = Adam([w], lr=0.1)
+    w.grad = Tensor([1.0, -1.0])
+    optimizer.step()
+    saved = optimizer.state_dict()["state"][0]
+    assert type(saved["step"]) is int and saved["step"] == 1
+    for key in ("exp_avg", "exp_avg_sq"):
+        assert type(saved[key]) is np.ndarray and not np.shares_memory(saved[key], optimizer.state[w][key])
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [{"lr": 0.5, "momentum": 0.0, "weight_decay": 0.0, "params": [0]},  # the dict itself, not a list of it
+     [{"lr": 0.5, "momentum": 0.0, "weight_decay": 0.0, "params": [0]}] * 2,  # two groups
+     [[("lr", 0.5)]]],  # a list holding something other than a dict
+    ids=["a-dict", "two-groups", "not-a-dict"],
+)
+def test_loading_refuses_param_groups_that_are_not_a_list_of_one_dict(groups):
+    optimizer = SGD([Parameter([1.0, 2.0])], lr=0.1)
+    with pytest.raises(ValueError, match="expected 'param_groups' to be a list of one dict of settings"):
+        optimizer.load_state_dict({"state": {}, "param_groups": groups})
+    assert optimizer.lr == 0.1
+
+
+@pytest.mark.parametrize("position", [2, -1])
+def test_loading_refuses_a_state_for_a_position_outside_the_parameters(position):
+    params = [Parameter([1.0, 2.0]), Parameter([3.0])]
+    optimizer = SGD(params, lr=0.1, momentum=0.9)
+    group = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0, "params": [0, 1]}
+    with pytest.raises(ValueError, match=f"the state is for parameter {position}, but there are only 2"):
+        optimizer.load_state_dict({"state": {position: {"momentum_buffer": np.zeros(1)}}, "param_groups": [group]})
+    assert optimizer.state == {}
+
+
+def test_loading_refuses_a_state_that_is_not_a_dict():
+    optimizer = SGD([Parameter([1.0])], lr=0.1, momentum=0.9)
+    group = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0, "params": [0]}
+    with pytest.raises(ValueError, match=r"expected 'state' to be a dict \{parameter position: dict\}, got \[\]"):
+        optimizer.load_state_dict({"state": [], "param_groups": [group]})
+
+
+def test_a_loaded_state_takes_the_dtype_of_its_float32_parameter():
+    w = Parameter(np.array([1.0, 2.0], dtype=np.float32))
+    optimizer = SGD([w], lr=0.1, momentum=0.9)
+    group = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0, "params": [0]}
+    optimizer.load_state_dict({"state": {0: {"momentum_buffer": np.array([0.5, 0.25])}}, "param_groups": [group]})
+    buffer = optimizer.state[w]["momentum_buffer"]
+    assert buffer.dtype == np.float32
+    np.testing.assert_array_equal(buffer, [0.5, 0.25])
+
+
+class _Halving(Optimizer):
+    """An optimiser written outside the library (no step needed here): the base class sets, saves and restores its setting."""
+
+    _hyperparameters = ("lr",)
+
+    def __init__(self, params, lr):
+        super().__init__(params)
+        self._set_hyperparameters(lr=lr)
+
+
+def test_a_subclass_relying_on_the_base_class_gets_its_settings_set_and_restored():
+    w = Parameter([1.0])
+    optimizer = _Halving([w], lr=0.5)
+    assert optimizer.lr == 0.5
+    saved = optimizer.state_dict()
+    assert saved["param_groups"] == [{"lr": 0.5, "params": [0]}]
+    other = _Halving([Parameter([1.0])], lr=0.1)
+    other.load_state_dict(saved)
+    assert other.lr == 0.5
+
+
 def test_optimizer_state_dict_has_torchs_layout():
     torch = pytest.importorskip("torch")
     w = Parameter([1.0, 2.0])

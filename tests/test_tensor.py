@@ -117,6 +117,19 @@ def test_recipe_repr():
     )
 
 
+def test_a_recipe_made_by_hand_holds_what_it_was_given_and_backprop_follows_it():
+    # Chapter 7 builds recipes by hand with Recipe(...) (the engine itself uses a faster path).
+    x = Tensor([1.0, 4.0], requires_grad=True)
+    out = Tensor(np.log(x.array))
+    out.requires_grad = True
+    args, parents = (x.array,), {0: x}
+    out.recipe = Recipe(np.log, args, {}, parents, (0,))
+    recipe = out.recipe
+    assert (recipe.func, recipe.args, recipe.kwargs, recipe.parents, recipe.versions) == (np.log, args, {}, parents, (0,))
+    out.backward(end_grad=np.ones(2))
+    np.testing.assert_array_equal(x.grad.array, [1.0, 0.25])
+
+
 # ---------------------------------------------------------------- no_grad
 
 
@@ -287,6 +300,15 @@ def test_recipes_share_one_tuple_of_zero_versions_but_keep_a_changed_version():
     with no_grad():
         x += 1.0
     assert (x * y).recipe.versions == (1, 0) and (y * x).recipe.versions == (0, 1)
+
+
+def test_a_recipe_with_three_parents_shares_the_tuple_of_zero_versions_too(registry):
+    # np.where(c, a, b) wrapped: three Tensor parents, the most any recipe shares a tuple for.
+    where = wrap_forward_fn(np.where)
+    add_back_func(np.where, 1, lambda grad_out, out, c, a, b: np.where(c, grad_out, 0.0))
+    c, a, b = Tensor([True, False]), Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    first, second = where(c, a, b), where(c, a, b)
+    assert first.recipe.versions == (0, 0, 0) and first.recipe.versions is second.recipe.versions
 
 
 # ---------------------------------------------------------------- backprop
@@ -733,6 +755,36 @@ def test_tensor_arguments_and_numbers_are_not_copied():
     assert kept is not constant and not kept.flags.writeable and not np.shares_memory(kept, constant)
     with no_grad():  # nothing recorded, nothing copied
         assert (x * constant).recipe is None
+
+
+def test_a_tensor_inside_a_list_index_is_kept_as_a_copy_of_its_values():
+    # The index [i, j] is a list: the recipe keeps copies of the Tensors' arrays, so changing i
+    # in place after the forward pass cannot move the gradient to another element.
+    i, j = Tensor(0), Tensor(2)
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    y = x[[i, j]]
+    kept = y.recipe.args[1]
+    assert all(type(item) is np.ndarray for item in kept)
+    i += 1
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [1.0, 0.0, 1.0, 0.0])
+
+
+def test_an_operation_that_records_nothing_passes_plain_arrays_on_without_a_copy():
+    # Copies are made only for a recipe: a forward pass under no_grad (or with nothing that
+    # requires grad) hands numpy the caller's arrays as they are, and costs no extra memory.
+    received = []
+
+    def add_and_note(x, c):
+        received.append(c)
+        return x + c
+
+    add = wrap_forward_fn(add_and_note)
+    constant = np.array([1.0, 2.0])
+    add(Tensor([0.0, 0.0]), constant)
+    with no_grad():
+        add(Tensor([0.0, 0.0], requires_grad=True), constant)
+    assert received[0] is constant and received[1] is constant
 
 
 @SETTINGS
