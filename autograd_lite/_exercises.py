@@ -466,11 +466,11 @@ CHAPTERS = [{'number': 1,
                          'leaf and\n'
                          'a chain of 3,000 operations.',
                  'hints': [['Hint',
-                            '`topological_sort(node, get_children)` wants a function from a node '
-                            'to the nodes\n'
-                            'it points to; for a Tensor, those are '
-                            '`tensor.recipe.parents.values()`, and a\n'
-                            'leaf has none. It returns the root last.']],
+                            '`topological_sort(node, get_parents)` wants a function from a node to '
+                            'its\n'
+                            'parents, the nodes it was computed from; for a Tensor, those are\n'
+                            '`tensor.recipe.parents.values()`, and a leaf has none. It returns the '
+                            'root last.']],
                  'names': ['sorted_computational_graph'],
                  'given': '',
                  'stub': 'def sorted_computational_graph(tensor):\n'

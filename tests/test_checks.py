@@ -636,8 +636,8 @@ def sort_returns_a_generator(node, get_children):
         (sort_loops_forever_on_a_cycle, "your sort does not detect cycles"),
         (sort_ignores_cycles, "expected a ValueError"),
         (sort_raises_runtime_error_on_a_cycle, "raised RuntimeError"),
-        (sort_reversed_breadth_first, "comes before its child"),
-        (sort_reversed_pre_order, "comes before its child"),
+        (sort_reversed_breadth_first, "comes before its parent"),
+        (sort_reversed_pre_order, "comes before its parent"),
         (sort_flags_shared_children_as_cycles, "this graph has no cycle"),
         (sort_returns_a_generator, "expected a list of nodes"),
     ],
@@ -663,7 +663,7 @@ def test_the_cycle_bound_names_the_graph():
     with pytest.raises(AssertionError) as info:
         check_topological_sort(sort_loops_forever_on_a_cycle)
     assert str(info.value).startswith(
-        "check_topological_sort: called get_children 41 times on a 2-node graph with a cycle: "
+        "check_topological_sort: called get_parents 41 times on a 2-node graph with a cycle: "
         "your sort does not detect cycles."
     )
 

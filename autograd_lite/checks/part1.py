@@ -448,13 +448,13 @@ def _graph_function(graph: dict) -> Callable:
     return lambda node: list(graph.get(node, ()))
 
 
-def _reachable(root, get_children) -> set:
+def _reachable(root, get_parents) -> set:
     seen, stack = {root}, [root]
     while stack:
-        for child in get_children(stack.pop()):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+        for parent in get_parents(stack.pop()):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
     return seen
 
 
@@ -465,11 +465,11 @@ def _short(nodes) -> str:
     return "[" + ", ".join(map(repr, nodes[:5])) + ", ..., " + ", ".join(map(repr, nodes[-5:])) + "]"
 
 
-def _order_problem(result, root, get_children, reachable: set) -> str | None:
+def _order_problem(result, root, get_parents, reachable: set) -> str | None:
     """What makes ``result`` not a topological order of the nodes reachable from ``root``, or None."""
     if not isinstance(result, (list, tuple)):
         return f"expected a list of nodes, got {type(result).__name__}"
-    problem = _unhashable_problem(result, "the nodes get_children returns")
+    problem = _unhashable_problem(result, "the nodes get_parents returns")
     if problem:
         return problem
     counts = Counter(result)
@@ -490,10 +490,10 @@ def _order_problem(result, root, get_children, reachable: set) -> str | None:
         )
     position = {node: i for i, node in enumerate(result)}
     for node in result:
-        for child in get_children(node):
-            if position[child] > position[node]:
+        for parent in get_parents(node):
+            if position[parent] > position[node]:
                 return (
-                    f"{node!r} comes before its child {child!r}; every node must come after "
+                    f"{node!r} comes before its parent {parent!r}; every node must come after "
                     "all the nodes reachable from it"
                 )
     return None
@@ -513,8 +513,8 @@ def _unhashable_problem(result, what: str) -> str | None:
     return None
 
 
-def _assert_order(check: str, call: str, result, root, get_children, reachable: set) -> None:
-    problem = _order_problem(result, root, get_children, reachable)
+def _assert_order(check: str, call: str, result, root, get_parents, reachable: set) -> None:
+    problem = _order_problem(result, root, get_parents, reachable)
     if problem:
         shown = _short(result) if isinstance(result, (list, tuple)) else repr(result)
         raise AssertionError(f"{check}: wrong result for {call}\n  actual: {shown}\n  {problem}")
@@ -532,23 +532,23 @@ def _recursion_failure(check: str, fn: Callable, what: str) -> AssertionError:
 
 
 def _random_dag(rng: np.random.Generator) -> tuple[object, dict]:
-    """(root, {node: children}): a random graph with no cycle, node names shuffled, children in random order."""
+    """(root, {node: parents}): a random graph with no cycle, node names shuffled, parents in random order."""
     n = int(rng.integers(4, 13))
     names = [f"n{i}" for i in rng.permutation(n)]
     graph = {}
     for i in range(1, n):  # edges go from a later node to an earlier one: no cycle
-        children = [names[j] for j in range(i) if rng.random() < 0.35]
-        if i == n - 1 or not children:
-            children.append(names[int(rng.integers(0, i))])
-        graph[names[i]] = [children[k] for k in rng.permutation(len(children))]
+        parents = [names[j] for j in range(i) if rng.random() < 0.35]
+        if i == n - 1 or not parents:
+            parents.append(names[int(rng.integers(0, i))])
+        graph[names[i]] = [parents[k] for k in rng.permutation(len(parents))]
     return names[-1], graph
 
 
 def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
-    """Check ``topological_sort(node, get_children)`` on small graphs, a long chain and cycles.
+    """Check ``topological_sort(node, get_parents)`` on small graphs, a long chain and cycles.
 
     Any valid order passes: each node reachable from ``node`` exactly once,
-    every node after all its children, ``node`` last.  The chain has 10,000
+    every node after all its parents, ``node`` last.  The chain has 10,000
     nodes, too deep for a recursive sort.  On a graph with a cycle the sort
     must raise ``ValueError`` (or a subclass of it).
 
@@ -563,36 +563,36 @@ def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit:
         ("x", {"x": []}),
         ("L", {"L": ["d", "e"], "d": ["a", "b"], "e": ["b", "c"]}),
         ("top", {"top": ["left", "right"], "left": ["bottom"], "right": ["bottom"], "bottom": ["leaf"]}),
-        # Edges that skip a level, children in both orders: a reversed breadth-first
-        # or reversed pre-order walk puts h before its child x in one of them.
+        # Edges that skip a level, parents in both orders: a reversed breadth-first
+        # or reversed pre-order walk puts h before its parent x in one of them.
         ("out", {"out": ["h", "x"], "h": ["x", "w"]}),
         ("out", {"out": ["x", "h"], "h": ["w", "x"]}),
-        # y = x * x: the same child twice.
+        # y = x * x: the same parent twice.
         ("L", {"L": ["y", "x"], "y": ["x", "x"]}),
     ]
     n_fixed = len(dags)
     dags += [_random_dag(run.rng) for _ in range(3)]
     for i, (root, graph) in enumerate(dags):
-        get_children = _graph_function(graph)
+        get_parents = _graph_function(graph)
         what = f"the graph {graph!r}"
-        call = f"{_name(fn)}({root!r}, get_children) on {what}"
+        call = f"{_name(fn)}({root!r}, get_parents) on {what}"
         with run.random_case(i >= n_fixed):
             try:
-                result = run.call(fn, (root, get_children), call)
+                result = run.call(fn, (root, get_parents), call)
             except RecursionError:
                 raise _recursion_failure(check, fn, what) from None
             except ValueError as exc:
                 raise AssertionError(
                     f"{check}: {call} raised {type(exc).__name__}, but this graph has no cycle.\n"
-                    "  A node reached twice along different paths (a shared child) is not a cycle; "
-                    "only a node reached again while its own children are being visited is."
+                    "  A node reached twice along different paths (a shared parent) is not a cycle; "
+                    "only a node reached again while its own parents are being visited is."
                 ) from exc
-            _assert_order(check, call, result, root, get_children, _reachable(root, get_children))
+            _assert_order(check, call, result, root, get_parents, _reachable(root, get_parents))
 
     n = 10_000
     chain = lambda node: [node - 1] if node > 0 else []  # noqa: E731
-    what = f"a chain of {n:,} nodes ({n - 1} -> {n - 2} -> ... -> 0)"
-    call = f"{_name(fn)}({n - 1}, get_children) on {what}"
+    what = f"a chain of {n:,} nodes (0 -> 1 -> ... -> {n - 1}, each made from the one before)"
+    call = f"{_name(fn)}({n - 1}, get_parents) on {what}"
     try:
         result = run.call(fn, (n - 1, chain), call)
     except RecursionError:
@@ -615,23 +615,23 @@ def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit:
         bound = 20 * size
         calls = 0
 
-        def get_children(node, graph=graph, size=size, bound=bound):
+        def get_parents(node, graph=graph, size=size, bound=bound):
             nonlocal calls
             calls += 1
             if calls > bound:
                 raise AssertionError(
-                    f"{check}: called get_children {calls} times on a {size}-node graph with a "
+                    f"{check}: called get_parents {calls} times on a {size}-node graph with a "
                     f"cycle: your sort does not detect cycles.\n  graph: {graph!r}\n"
-                    "  hint: raise a ValueError when the walk reaches a node whose children are "
+                    "  hint: raise a ValueError when the walk reaches a node whose parents are "
                     "still being visited."
                 )
             return list(graph.get(node, ()))
 
         what = f"the graph {graph!r}, which has a cycle"
-        call = f"{_name(fn)}({root!r}, get_children)"
+        call = f"{_name(fn)}({root!r}, get_parents)"
         with run.random_case(i >= 2):
             try:
-                result = run.call(fn, (root, get_children), f"{call} on {what}")
+                result = run.call(fn, (root, get_parents), f"{call} on {what}")
             except ValueError:
                 continue
             except RecursionError:
