@@ -23,6 +23,18 @@ SITE = ROOT / "site"
 BUILD_WAIT_SECONDS = 900
 
 
+def page_of(source: str) -> str:
+    """The built page (relative to site/) of a source in docs/, as mkdocs lays it out
+    (use_directory_urls): ``x.md`` -> ``x/index.html``, ``d/index.md`` -> ``d/index.html``."""
+    stem = source.rsplit(".", 1)[0]
+    return "index.html" if stem == "index" else f"{stem.removesuffix('/index')}/index.html"
+
+
+def html_pages(site: Path) -> list[Path]:
+    """Every HTML page of a built site (404.html included), not the theme's assets."""
+    return sorted(p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts)
+
+
 def wait_for_the_build() -> bool:
     """Wait for dev.py's build of site/, if one is running; fail the test if it failed.
 

@@ -59,12 +59,11 @@ import nbformat
 import pytest
 
 from hooks.notebooks import expected_exceptions, is_chapter, pycon_examples, pycon_to_code
-from site_build import wait_for_the_build
+from site_build import SITE, html_pages, page_of, wait_for_the_build
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "site"
 CHROMIUM = Path(os.environ.get("AUTOGRAD_LITE_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(
     os.environ.get("AUTOGRAD_LITE_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots")
@@ -99,20 +98,12 @@ def site_pages() -> list[str]:
         path.relative_to(docs).as_posix() for pattern in ("*.md", "*.ipynb") for path in docs.rglob(pattern)
         if ".ipynb_checkpoints" not in path.parts
     )
-    pages = ["404.html", PRINT_PAGE]
-    for source in sources:
-        stem = source.rsplit(".", 1)[0]
-        pages.append("index.html" if stem == "index" else f"{stem.removesuffix('/index')}/index.html")
-    return sorted(pages)
+    return sorted(["404.html", PRINT_PAGE] + [page_of(source) for source in sources])
 
 
 def built_pages() -> list[str]:
     """Every HTML page of the built site (404.html included)."""
-    return sorted(
-        str(path.relative_to(SITE)).replace(os.sep, "/")
-        for path in SITE.rglob("*.html")
-        if "assets" not in path.relative_to(SITE).parts
-    )
+    return sorted(path.relative_to(SITE).as_posix() for path in html_pages(SITE))
 
 
 def page_url(relative: str) -> str:
@@ -477,6 +468,19 @@ def check_page_weight(watched: Watched, relative: str) -> None:
         )
 
 
+# Where a mouse click on an element lands, once it is scrolled to the middle of the screen; null
+# when something else covers that point.
+CLICK_POINT = """(el) => {
+  // 'center' sideways too: a tab label at the edge of a tab bar that scrolls sideways sits
+  // under Material's arrow button there.
+  el.scrollIntoView({ block: 'center', inline: 'center' });
+  const box = el.getBoundingClientRect();
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  return hit && (hit === el || el.contains(hit)) ? { x, y } : null;
+}"""
+
+
 # Opens what hides a code block, scrolls its copy button to the middle of the screen, empties
 # the clipboard, and returns the block's shown text, how many copy buttons it has, and where a
 # click lands on the button (if nothing covers it there): one round trip to the browser.
@@ -484,15 +488,8 @@ PREPARE_COPY = """async (block) => {
   (""" + REVEAL + """)(block);
   await navigator.clipboard.writeText('');
   const buttons = block.querySelectorAll('button[data-md-type="copy"]');
-  const result = { shown: block.querySelector('code').innerText, buttons: buttons.length, x: null, y: null };
-  if (buttons.length === 1) {
-    buttons[0].scrollIntoView({ block: 'center' });
-    const box = buttons[0].getBoundingClientRect();
-    const x = box.left + box.width / 2, y = box.top + box.height / 2;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && hit.closest('button') === buttons[0]) { result.x = x; result.y = y; }
-  }
-  return result;
+  const point = buttons.length === 1 ? (""" + CLICK_POINT + """)(buttons[0]) : null;
+  return { shown: block.querySelector('code').innerText, buttons: buttons.length, point };
 }"""
 
 
@@ -507,10 +504,10 @@ def copy_blocks(watched: Watched) -> list[dict]:
         if prepared["buttons"] != 1:
             watched.problems.append(f"pycon block {index + 1} has {prepared['buttons']} copy buttons, not 1")
             continue
-        if prepared["x"] is None:
+        if prepared["point"] is None:
             watched.problems.append(f"pycon block {index + 1}: its copy button is covered, a click misses it")
             continue
-        page.mouse.click(prepared["x"], prepared["y"])
+        page.mouse.click(prepared["point"]["x"], prepared["point"]["y"])
         text = page.evaluate("navigator.clipboard.readText()")
         copied.append({"shown": prepared["shown"], "copied": text})
         watched.report.add("copy buttons clicked")
@@ -802,11 +799,9 @@ def check_themes(watched: Watched, relative: str, pictures: bool) -> None:
     if pictures:
         watched.page.evaluate(RESTORE_OPEN_STATE)
         check_pictures_readable(watched, relative, "dark")
-        watched.page.set_viewport_size(dict(zip(("width", "height"), SMALL_SCREENS["phone"])))
-        watched.page.wait_for_timeout(50)
+        resize(watched.page, *SMALL_SCREENS["phone"])
         check_pictures_readable(watched, relative, "dark")
-        watched.page.set_viewport_size(DESKTOP)
-        watched.page.wait_for_timeout(50)
+        resize(watched.page, DESKTOP["width"], DESKTOP["height"])
         watched.page.evaluate(OPEN_COLLAPSIBLES)
     check_axe(watched, "dark")
     switch_theme(watched.page, "default")
@@ -814,6 +809,12 @@ def check_themes(watched: Watched, relative: str, pictures: bool) -> None:
 
 def screenshot_name(relative: str) -> str:
     return page_url(relative).strip("/").replace("/", "-").removesuffix(".html") or "index"
+
+
+def resize(page, width: int, height: int) -> None:
+    """The screen at a new size, after one frame in which Material and scroll-boxes.js react."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_timeout(50)
 
 
 def check_small_screens(watched: Watched, relative: str, phone_screenshot: bool = True, pictures: bool = False) -> None:
@@ -824,8 +825,7 @@ def check_small_screens(watched: Watched, relative: str, phone_screenshot: bool 
     (and leave them open for axe)."""
     page = watched.page
     for size, (width, height) in SMALL_SCREENS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(50)  # one frame: Material and scroll-boxes.js react to the resize
+        resize(page, width, height)
         if size == "phone" and phone_screenshot:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{screenshot_name(relative)}-phone.png"), full_page=True)
@@ -1024,27 +1024,35 @@ SHOWN_PICTURE_REPORT = """(svg) => {
 }"""
 
 
-# Where a mouse click on an element lands, once it is scrolled to the middle of the screen; null
-# when something else covers that point.
-CLICK_POINT = """(selector) => {
-  const el = document.querySelector(selector);
-  // 'center' sideways too: a tab label at the edge of a tab bar that scrolls sideways sits
-  // under Material's arrow button there.
-  el.scrollIntoView({ block: 'center', inline: 'center' });
-  const box = el.getBoundingClientRect();
-  const x = box.left + box.width / 2, y = box.top + box.height / 2;
-  const hit = document.elementFromPoint(x, y);
-  return hit && (hit === el || el.contains(hit)) ? { x, y } : null;
-}"""
-
-
 def click_as_a_reader(page, selector: str, where: str, problems: list[str]) -> None:
     """A mouse click in the middle of the element, reported as a problem when it is covered."""
-    point = page.evaluate(CLICK_POINT, selector)
+    point = page.evaluate(f"(selector) => ({CLICK_POINT})(document.querySelector(selector))", selector)
     if point is None:
         problems.append(f"{where}: {selector} is covered, a reader's click misses it")
     else:
         page.mouse.click(point["x"], point["y"])
+
+
+def is_shown(facts: dict) -> bool:
+    """Whether a picture (its PICTURE_FACTS) is drawn on the screen at all."""
+    return facts["visible"] and facts["width"] > 0 and facts["height"] > 0
+
+
+def picture_problems(facts: dict, where: str, width: int) -> list[str]:
+    """What keeps a picture (its PICTURE_FACTS) from being read on a screen ``width`` wide: not
+    shown, sticking out of the page, a graph's text scaled below 60 %, too little contrast."""
+    if not is_shown(facts):
+        return [f"{where}: not shown (visible {facts['visible']}, {facts['width']}x{facts['height']})"]
+    problems = []
+    if facts["right"] > width + 1 and not facts["inScrollingBox"]:
+        problems.append(f"{where}: sticks out of the page (right edge {facts['right']:.0f})")
+    if facts["kind"] == "graph" and facts["width"] / facts["viewWidth"] < 0.6:
+        problems.append(
+            f"{where}: scaled to {facts['width'] / facts['viewWidth']:.2f} of its size, its 14 px text below 8.4 px"
+        )
+    if facts["contrast"] < 4.5:
+        problems.append(f"{where}: text colour {facts['color']} has contrast {facts['contrast']:.1f} with its background")
+    return problems
 
 
 def check_pictures_readable(watched: Watched, relative: str, scheme: str) -> int:
@@ -1073,30 +1081,15 @@ def check_pictures_readable(watched: Watched, relative: str, scheme: str) -> int
             opened += 1
             watched.report.add("pictures opened from a collapsed block or tab")
         facts = picture.evaluate(SHOWN_PICTURE_REPORT)
-        if not facts["visible"] or facts["width"] <= 0 or facts["height"] <= 0:
-            watched.problems.append(
-                f"{where}: not shown (visible {facts['visible']}, {facts['width']}x{facts['height']})"
-            )
-        else:
-            if facts["right"] > width + 1 and not facts["inScrollingBox"]:
-                watched.problems.append(f"{where}: sticks out of the page (right edge {facts['right']:.0f})")
-            if facts["kind"] == "graph" and facts["width"] / facts["viewWidth"] < 0.6:
-                watched.problems.append(
-                    f"{where}: scaled to {facts['width'] / facts['viewWidth']:.2f} of its size, "
-                    "its 14 px text below 8.4 px"
-                )
-            if facts["contrast"] < 4.5:
-                watched.problems.append(
-                    f"{where}: text colour {facts['color']} has contrast {facts['contrast']:.1f} with its background"
-                )
+        watched.problems.extend(picture_problems(facts, where, width))
+        if is_shown(facts):
             # The screen around the picture as it is now (clipped to the screen): no second
-            # scroll and stability wait, as an element screenshot would make.  The print
-            # version's pictures are every chapter's again, photographed on their own pages.
+            # scroll and stability wait, as an element screenshot would make.
             name = f"{page_url(relative).strip('/').replace('/', '-')}-{index + 1}-{'phone' if width < 600 else 'desktop'}-{scheme}.png"
             left, top = max(facts["left"], 0), max(facts["top"], 0)
             clip = {"x": left, "y": top, "width": min(facts["right"], width) - left,
                     "height": min(facts["top"] + facts["height"], height) - top}
-            if relative != PRINT_PAGE and clip["width"] > 0 and clip["height"] > 0:
+            if clip["width"] > 0 and clip["height"] > 0:
                 page.screenshot(path=str(shots / name), clip=clip)
             watched.report.add("pictures checked at two widths in two themes")
         if clicks:
@@ -1118,17 +1111,9 @@ def check_print_page_pictures_readable(watched: Watched, width: int, height: int
     browser and checked in one step, the same checks at this size and theme."""
     page = watched.page
     for index, facts in enumerate(page.evaluate(ALL_PICTURES_REPORT, PICTURES), start=1):
-        where = f"{PRINT_PAGE} picture {index} ({width}x{height}, {scheme})"
-        if not facts["visible"] or facts["width"] <= 0 or facts["height"] <= 0:
-            watched.problems.append(f"{where}: not shown (visible {facts['visible']}, {facts['width']}x{facts['height']})")
-            continue
-        if facts["right"] > width + 1 and not facts["inScrollingBox"]:
-            watched.problems.append(f"{where}: sticks out of the page (right edge {facts['right']:.0f})")
-        if facts["kind"] == "graph" and facts["width"] / facts["viewWidth"] < 0.6:
-            watched.problems.append(f"{where}: scaled to {facts['width'] / facts['viewWidth']:.2f} of its size")
-        if facts["contrast"] < 4.5:
-            watched.problems.append(f"{where}: text colour {facts['color']} has contrast {facts['contrast']:.1f}")
-        watched.report.add("pictures checked at two widths in two themes")
+        watched.problems.extend(picture_problems(facts, f"{PRINT_PAGE} picture {index} ({width}x{height}, {scheme})", width))
+        if is_shown(facts):
+            watched.report.add("pictures checked at two widths in two themes")
     page.evaluate(RESTORE_OPEN_STATE)
 
 

@@ -37,7 +37,7 @@ from bs4 import BeautifulSoup
 from autograd_lite import __version__
 from hooks.notebooks import is_chapter
 from hooks.repository import RepositoryBlockError, repository_blocks
-from site_build import SITE, wait_for_the_build
+from site_build import SITE, html_pages, page_of, wait_for_the_build
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -91,16 +91,6 @@ def builds(tmp_path_factory) -> dict[str, Path]:
 @functools.cache  # each page parsed once for all the tests reading it (they only read)
 def soup(site: Path, page: str) -> BeautifulSoup:
     return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
-
-
-def html_pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts)
-
-
-def page_of(src: str) -> str:
-    """The built HTML of a docs/ source (use_directory_urls)."""
-    stem = src.rsplit(".", 1)[0]
-    return "index.html" if stem == "index" else f"{stem}/index.html"
 
 
 def links(page: BeautifulSoup) -> list[str]:
