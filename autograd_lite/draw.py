@@ -646,6 +646,10 @@ def _recipe(tensor: Any) -> Any:
     return getattr(tensor, "recipe", None)
 
 
+def _is_leaf(tensor: Any) -> bool:
+    return _recipe(tensor) is None
+
+
 def _tensor_inputs(tensor: Any) -> list[Any]:
     recipe = _recipe(tensor)
     if recipe is None:
@@ -669,7 +673,7 @@ def _tensor_details(node: Any, shape: bool, value: bool, grad: bool) -> list[str
         lines.append(f"shape {tuple(np.shape(node.array))}")
     if value:
         lines.append(f"value {_format_array(node.array)}")
-    if grad and (_recipe(node) is None or getattr(node, "grad", None) is not None):
+    if grad and (_is_leaf(node) or getattr(node, "grad", None) is not None):
         node_grad = getattr(node, "grad", None)
         lines.append("grad None" if node_grad is None else f"grad {_format_array(node_grad)}")
     return lines
@@ -752,7 +756,7 @@ def draw(
         tensor,
         _tensor_inputs,
         label,
-        is_leaf=lambda node: _recipe(node) is None,
+        is_leaf=_is_leaf,
         direction=direction,
         highlight=highlight,
         edge_labels=edge_labels,
@@ -919,7 +923,7 @@ def backward_frames(
             loss,
             _tensor_inputs,
             label,
-            is_leaf=lambda node: _recipe(node) is None,
+            is_leaf=_is_leaf,
             direction=direction,
             highlight=highlight,
             edge_labels=edge_text,
@@ -1092,7 +1096,7 @@ def to_mermaid(
         tensor,
         _tensor_inputs,
         label,
-        is_leaf=lambda node: _recipe(node) is None,
+        is_leaf=_is_leaf,
         direction=direction,
     )
 

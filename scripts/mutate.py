@@ -575,6 +575,21 @@ def _score(killed: int, counted: int) -> str:
     return f"{100.0 * killed / counted:.1f} %" if counted else "n/a"
 
 
+def known_outcomes(mutants: list, equivalents: Equivalents, previous: dict) -> tuple[dict, list]:
+    """The outcomes known without running a mutant (a reviewed equivalent, or killed by the unit
+    tests in an earlier report, ``previous``: mutant key -> status), and the mutants left to run."""
+    outcomes, to_run = {}, []
+    for mutant in mutants:
+        reason = equivalents.reason(mutant)
+        if reason is not None:
+            outcomes[mutant] = Outcome(mutant, "equivalent", reason)
+        elif previous.get(mutant.key) in ("killed-unit", "timeout-unit"):
+            outcomes[mutant] = Outcome(mutant, previous[mutant.key], "in the earlier report")
+        else:
+            to_run.append(mutant)
+    return outcomes, to_run
+
+
 def summarize(label: str, outcomes: list[Outcome], out=sys.stdout, doctests: bool = True,
               killer: str = "unit tests kill") -> dict:
     counts: dict[str, int] = {}
@@ -648,16 +663,7 @@ def mutate_modules(modules: list[str], jobs: int, timeout: float | None, doctest
         fast_seconds = _timed_baseline(fast)
         print(f"{path}: {len(mutants)} mutants; unit tests: {' '.join(paths)} "
               f"({fast_seconds:.0f} s unmutated, slow ones '{SLOW_TESTS}' only for survivors)", flush=True)
-        outcomes = {}
-        to_run = []
-        for mutant in mutants:
-            reason = equivalents.reason(mutant)
-            if reason is not None:
-                outcomes[mutant] = Outcome(mutant, "equivalent", reason)
-            elif previous.get(mutant.key) in ("killed-unit", "timeout-unit"):
-                outcomes[mutant] = Outcome(mutant, previous[mutant.key], "in the earlier report")
-            else:
-                to_run.append(mutant)
+        outcomes, to_run = known_outcomes(mutants, equivalents, previous)
         if previous:
             print(f"  {len(mutants) - len(to_run)} mutants killed by unit tests in the earlier report or equivalent; "
                   f"running the other {len(to_run)}", flush=True)
@@ -906,14 +912,7 @@ def mutate_checks(pages: list[str] | None, timeout: float, jobs: int, equivalent
         if baseline != "passed":
             raise SystemExit(f"mutate --checks: the book's own solution fails {solution.label}: {baseline}.")
         mutants = list_mutants(solution.source, key_path)
-        outcomes = {}
-        to_run = []
-        for mutant in mutants:
-            reason = equivalents.reason(mutant)
-            if reason is not None:
-                outcomes[mutant] = Outcome(mutant, "equivalent", reason)
-            else:
-                to_run.append(mutant)
+        outcomes, to_run = known_outcomes(mutants, equivalents, {})
         tasks = [(_check_task(solution, mutated_tree(solution.source, m.index), namespace), timeout)
                  for m in to_run]
         status = {"failed": "killed-unit", "timeout": "timeout-unit", "passed": "survived"}
