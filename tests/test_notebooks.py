@@ -38,6 +38,8 @@ from hooks.notebooks import (
     setup_cell_source,
     svg_figures_to_images,
 )
+from hooks.notebook_outputs import join_consecutive_streams
+from hooks.notebook_outputs import on_startup as install_stream_joining
 from hooks.pictures import render_markers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -391,6 +393,48 @@ def test_the_exploration_notebook_runs(path):
     execute(notebook, path.parent)
     shown = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.get("outputs")]
     assert len(shown) >= 5, "the tour shows what the engine computes"
+
+
+# ------------------------------------------- printed text in one block (hooks/notebook_outputs.py)
+
+
+def test_consecutive_outputs_of_one_stream_are_joined_and_nothing_moves():
+    out = lambda text, name="stdout": nbformat.v4.new_output("stream", name=name, text=text)  # noqa: E731
+    picture = nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"})
+    joined = join_consecutive_streams(
+        [out("epoch 1\n"), out("epoch 2\n"), out("careful\n", "stderr"), out("epoch 3\n"), picture, out("done\n")]
+    )
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in joined] == [
+        ("stream", "stdout", "epoch 1\nepoch 2\n"),
+        ("stream", "stderr", "careful\n"),
+        ("stream", "stdout", "epoch 3\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "done\n"),
+    ]
+    assert join_consecutive_streams([]) == []
+
+
+PRINTS_FOR_A_SECOND = "import time\nfor epoch in range(6):\n    print('epoch', epoch, flush=True)\n    time.sleep(0.25)\n"
+
+
+def run_printing_cell(tmp_path) -> list:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PRINTS_FOR_A_SECOND)])
+    return execute(notebook, tmp_path).cells[0].outputs
+
+
+def test_what_a_cell_prints_over_a_second_shows_as_one_output_after_the_hook(tmp_path, monkeypatch):
+    """Without the hook the kernel's flushes make several outputs (the mistake it exists to
+    fix); with it installed, as mkdocs installs it, one output holds every line in order."""
+    from nbclient import NotebookClient
+
+    trait = NotebookClient.class_traits()["on_cell_executed"]
+    monkeypatch.setattr(trait, "default_value", trait.default_value)  # restored after the test
+    trait.default_value = None
+    assert len(run_printing_cell(tmp_path)) > 1, "the kernel sent the lines in one chunk"
+    install_stream_joining(command="build", dirty=False)
+    outputs = run_printing_cell(tmp_path)
+    assert [(o.output_type, o.name) for o in outputs] == [("stream", "stdout")]
+    assert outputs[0].text == "".join(f"epoch {i}\n" for i in range(6))
 
 
 def test_docstring_examples_are_fenced_as_pycon_on_the_api_reference():

@@ -28,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 import venv
 import zipfile
@@ -164,6 +165,23 @@ def test_the_wheel_metadata_has_the_one_version_the_readme_and_the_extras(wheel)
     assert "book" in metadata.get_all("Provides-Extra")
     book = [r for r in metadata.get_all("Requires-Dist") if 'extra == "book"' in r]
     assert {re.match(r"[\w-]+", r)[0] for r in book} == {"matplotlib", "scikit-learn"}
+
+
+def test_the_wheel_and_the_sdist_carry_the_mit_licence_they_declare(dist, wheel):
+    """pyproject.toml says MIT: the licence text travels with both, and the metadata names it."""
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License"), licence[:80]
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = email.parser.Parser().parsestr(
+            archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+        )
+        shipped = [n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert shipped, f"no LICENSE in the wheel: {archive.namelist()}"
+        assert archive.read(shipped[0]).decode() == licence
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    with tarfile.open(dist / f"autograd_lite-{VERSION}.tar.gz") as sdist:
+        assert f"autograd_lite-{VERSION}/LICENSE" in sdist.getnames()
 
 
 # ---------------------------------------------------- the wheel, installed

@@ -573,6 +573,23 @@ def check_copied_code(watched: Watched, copied: list[dict], where: str) -> None:
             watched.report.add("tracebacks shown and raised", len(expected))
 
 
+# Cells of an executed notebook page whose printed text (a stream: stdout or stderr, neither an
+# execute result nor a picture) shows as two or more boxes in a row.
+SPLIT_PRINTED_TEXT = """() => {
+  const stream = (child) => child && !child.classList.contains('jp-OutputArea-executeResult')
+    && child.querySelector(':scope > .jp-RenderedText') ? child.querySelector(':scope > .jp-RenderedText').dataset.mimeType : null;
+  const split = [];
+  for (const area of document.querySelectorAll('.jp-OutputArea')) {
+    const children = [...area.children].filter(c => c.classList.contains('jp-OutputArea-child'));
+    children.forEach((child, i) => {
+      if (i > 0 && stream(child) && stream(child) === stream(children[i - 1]))
+        split.push(child.textContent.trim().split('\\n')[0].slice(0, 60));
+    });
+  }
+  return split;
+}"""
+
+
 def check_notebook_download(watched: Watched, relative: str) -> None:
     links = watched.page.locator("a[data-notebook-download]")
     source = source_of(relative)
@@ -586,6 +603,12 @@ def check_notebook_download(watched: Watched, relative: str) -> None:
         watched.report.add("notebook outputs rendered", outputs)
         if outputs == 0:
             watched.problems.append(f"{relative}: the executed notebook shows no outputs")
+        split = watched.page.evaluate(SPLIT_PRINTED_TEXT)
+        if split:
+            watched.problems.append(
+                f"{relative}: a cell's printed text is split into separate boxes (is "
+                f"hooks/notebook_outputs.py in mkdocs.yml?); the first lines of each: {split[:3]}"
+            )
     for index in range(links.count()):
         href = links.nth(index).get_attribute("href")
         url = watched.page.evaluate("(href) => new URL(href, document.baseURI).href", href)
@@ -753,7 +776,14 @@ class AccessibilityReport:
 ACCESSIBILITY = AccessibilityReport()
 
 
-SETTLED = "() => document.getAnimations().every(a => a.playState !== 'running')"
+# Running transitions (a resize or the theme switch just before) taken to their end: the colours
+# the reader's screen comes to rest on, without waiting them out.  An endless animation is left
+# as it is and checked as it is.
+FINISH_TRANSITIONS = """() => {
+  for (const animation of document.getAnimations())
+    if (animation.playState === 'running' && Number.isFinite(animation.effect.getComputedTiming().endTime))
+      animation.finish();
+}"""
 
 
 def run_axe(page) -> list[dict]:
@@ -765,12 +795,8 @@ def run_axe(page) -> list[dict]:
 def check_axe(watched: Watched, theme: str) -> None:
     """axe-core on the page as it is now; serious and critical violations are problems."""
     ACCESSIBILITY.pages[theme] = ACCESSIBILITY.pages.get(theme, 0) + 1
-    # Colours caught halfway through a transition (a resize or the theme switch just before)
-    # are not what a reader sees: let running transitions end first.
-    try:
-        watched.page.wait_for_function(SETTLED, timeout=5_000)
-    except Exception:  # noqa: BLE001 - an endless animation: check the page as it is
-        pass
+    # Colours caught halfway through a transition are not what a reader sees.
+    watched.page.evaluate(FINISH_TRANSITIONS)
     for violation in run_axe(watched.page):
         ACCESSIBILITY.add(theme, violation)
         if violation["impact"] in FAILING_IMPACTS:
