@@ -56,3 +56,16 @@ document.addEventListener("click", (event) => {
   const code = button && button.closest(".language-pycon") && button.closest(".language-pycon").querySelector("code");
   if (code) button.setAttribute("data-clipboard-text", pyconToCode(codeText(code)));
 }, true);
+// Material puts each code block's buttons in a <nav>: one unnamed "navigation" landmark per code
+// block, dozens on a page, in a screen reader's list of the page's regions (axe-core:
+// landmark-unique).  They are a block's buttons, not a way around the site: role="none" keeps
+// the buttons and drops the landmark.  Material adds them after the page loads, hence the watch.
+function buttonBarsAreNotLandmarks(root) {
+  const bars = root.matches && root.matches("nav.md-code__nav") ? [root] : root.querySelectorAll("nav.md-code__nav");
+  for (const bar of bars) bar.setAttribute("role", "none");
+}
+new MutationObserver((records) => {
+  for (const record of records)
+    for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) buttonBarsAreNotLandmarks(node);
+}).observe(document.body, { childList: true, subtree: true });
+buttonBarsAreNotLandmarks(document);
