@@ -462,9 +462,9 @@ CHAPTERS = [{'number': 1,
                          'its\n'
                          'parents. Use `topological_sort`. The check '
                          '`check_sorted_computational_graph`\n'
-                         'runs it on seven graphs, among them a shared subexpression, a constant '
-                         'leaf and\n'
-                         'a chain of 3,000 operations.',
+                         'runs it on eleven graphs, eight fixed ones (among them a shared '
+                         'subexpression, a\n'
+                         'constant leaf and a chain of 3,000 operations) and three random ones.',
                  'hints': [['Hint',
                             '`topological_sort(node, get_parents)` wants a function from a node to '
                             'its\n'
@@ -506,9 +506,9 @@ CHAPTERS = [{'number': 1,
                          'must keep\n'
                          '`.grad` `None`. Try it without scrolling up. `check_backprop` compares '
                          'your\n'
-                         "leaves' gradients with the library's on eight graphs, one of whose "
-                         'leaves\n'
-                         'already hold a gradient.',
+                         "leaves' gradients with the library's on thirteen graphs (three of them "
+                         'random),\n'
+                         'in one of which the leaves already hold a gradient.',
                  'hints': [['Hint 1: the order',
                             'Walk `sorted_computational_graph(end_node)`. When you reach a node, '
                             'every\n'
