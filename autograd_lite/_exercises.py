@@ -626,9 +626,11 @@ CHAPTERS = [{'number': 1,
                          '`grad_out`\n'
                          'where `x` won, half of it where they tie, 0 where `y` won, summed back '
                          "to `x`'s\n"
-                         'shape. `check_maximum_back0` includes ties, broadcasting both ways, `y` '
-                         'a Python\n'
-                         'number, and float32.',
+                         "shape. (NaN inputs are left out here: the library's `maximum_back0` "
+                         'follows the\n'
+                         'NaN rule above, which the check does not ask of yours.) '
+                         '`check_maximum_back0`\n'
+                         'includes ties, broadcasting both ways, `y` a Python number, and float32.',
                  'hints': [['Hint',
                             '`(x > y)` and `(x == y)` are boolean arrays of the broadcast shape; '
                             'multiplied\n'

@@ -224,9 +224,9 @@ def power_back1(grad_out: np.ndarray, out: np.ndarray, x, y) -> np.ndarray:
     r"""Backward function of ``out = x ** y`` for ``y``: dL/dy = unbroadcast(grad_out * out * log(x), y).
 
     Defined for x > 0.  Where x is 0 and y >= 0 the gradient is 0, as in
-    PyTorch (``0 ** y`` is 0 for every y > 0, and 1 at y = 0: flat from the
-    right); where x is 0 and y < 0 it is -inf (inf * log 0); for x < 0 it
-    is nan.
+    PyTorch (``0 ** y`` is 0 for every y > 0; at y = 0, where it jumps from 1
+    to 0 and has no derivative, 0 is the limit from the right); where x is 0
+    and y < 0 it is -inf (inf * log 0); for x < 0 it is nan.
 
     >>> import numpy as np
     >>> from autograd_lite import power_back1
