@@ -112,9 +112,11 @@ CHAPTERS = [{'number': 1,
                            ['Hint 2',
                             'The result should have the dtype of `grad_out`: a float32 gradient '
                             'stays\n'
-                            'float32. `grad_out / x` does that; building a new array with '
-                            '`np.ones(...)`\n'
-                            'would not.']],
+                            'float32. When `grad_out` and `x` are both float32, `grad_out / x` is '
+                            'float32\n'
+                            'too; `grad_out * (np.ones(x.shape) / x)` would not be, because '
+                            '`np.ones` makes\n'
+                            'float64.']],
                  'names': ['log_back'],
                  'given': '',
                  'stub': 'def log_back(grad_out, out, x):\n'
@@ -301,11 +303,12 @@ CHAPTERS = [{'number': 1,
                          'either\n'
                          "argument a nested Python list; keep the gradient's dtype.",
                  'hints': [['Hint 1: how many dimensions were prepended?',
-                            '`np.shape(original)` works for arrays and plain numbers alike. The '
-                            'number of\n'
-                            'prepended dimensions is `broadcasted.ndim - len(np.shape(original))`, '
-                            'and they\n'
-                            'are the first ones.'],
+                            'Either argument may be a nested list: start with `broadcasted =\n'
+                            'np.asarray(broadcasted)`. `np.shape(original)` works for arrays, '
+                            'lists and plain\n'
+                            'numbers alike. The number of prepended dimensions is '
+                            '`broadcasted.ndim -\n'
+                            'len(np.shape(original))`, and they are the first ones.'],
                            ['Hint 2: the two sums',
                             '`array.sum(axis=tuple(range(n)))` sums over the first `n` dimensions '
                             '(an empty\n'
