@@ -353,11 +353,11 @@ CHAPTERS = [{'number': 1,
                          '100,000\n'
                          'nodes must not hit the recursion limit.',
                  'hints': [['Hint 1: start from the recursive version',
-                            'Get `recursive_sort` above working first, including the cycle check: '
-                            'a set\n'
-                            '`on_path` that a node joins when `visit` starts and leaves when it '
-                            'returns. A\n'
-                            'parent that is already in `on_path` closes a cycle.'],
+                            "Get the chapter's `recursive_sort` working first, including the cycle "
+                            'check: a\n'
+                            'set `on_path` that a node joins when `visit` starts and leaves when '
+                            'it returns.\n'
+                            'A parent that is already in `on_path` closes a cycle.'],
                            ['Hint 2: replace the calls with a stack',
                             'A recursive call remembers two things: which node it is visiting, and '
                             'how far\n'

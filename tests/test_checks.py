@@ -8,6 +8,8 @@ answer a learner plausibly writes raises AssertionError; other correct answers
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -623,6 +625,16 @@ def sort_flags_shared_children_as_cycles(node, get_children):
     return result
 
 
+def sort_recursive_with_a_raised_limit(node, get_children):
+    """The shortcut chapter 5 rules out: recursion with the limit raised to 12,000."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(12_000)
+    try:
+        return sort_recursive(node, get_children)
+    finally:
+        sys.setrecursionlimit(old)
+
+
 def sort_returns_a_generator(node, get_children):
     return iter(topological_sort(node, get_children))
 
@@ -632,7 +644,8 @@ def sort_returns_a_generator(node, get_children):
     [
         (sort_pre_order, "must come last"),
         (sort_with_duplicates, "appears 2 times"),
-        (sort_recursive, "raised RecursionError on a chain of 10,000 nodes"),
+        (sort_recursive, "raised RecursionError on a chain of 100,000 nodes"),
+        (sort_recursive_with_a_raised_limit, "raised RecursionError on a chain of 100,000 nodes"),
         (sort_loops_forever_on_a_cycle, "your sort does not detect cycles"),
         (sort_ignores_cycles, "expected a ValueError"),
         (sort_raises_runtime_error_on_a_cycle, "raised RuntimeError"),
