@@ -14,7 +14,8 @@ overwrites a file that is already there (``--force`` does).
 ``status`` runs every check on your code in a separate Python process, each
 check with a time limit (an endless loop is stopped, and the other checks still
 run), and prints a progress table per chapter: done, wrong (with the first line of the check's message) or not
-started.  Its exit status is 0 once every exercise is done, 1 until then.
+started.  Its exit status is 0 once every exercise is done, 1 until then (2 when
+``DIR`` holds no workbook).
 
 The exercises come from the book's pages (``autograd_lite/_exercises.py`` is
 generated from them), so the workbook asks exactly what the book asks.
@@ -107,6 +108,11 @@ def _with_task(stub: str, names: list[str], task: str) -> str:
     return "\n".join(lines)
 
 
+def _heading(title: str) -> str:
+    """A hint's title as the line before its text: "Hint 1:", but "How many were prepended?" as it is."""
+    return title if title.endswith(("?", "!", ".", ":")) else f"{title}:"
+
+
 def _rule(title: str) -> str:
     return f"# {'-' * 76}\n# {title}"
 
@@ -138,7 +144,7 @@ def chapter_module(chapter: dict) -> str:
             block.append("# From the book (the check has its own copy):\n" + ex["given"])
         block.append(_with_task(ex["stub"], ex["names"], ex["task"]))
         if ex["hints"]:
-            hints = "\n#\n".join(_comment(f"{title}:\n{text}") for title, text in ex["hints"])
+            hints = "\n#\n".join(_comment(f"{_heading(title)}\n{text}") for title, text in ex["hints"])
             block.append("# Stuck?  The hints, one at a time (the book keeps them folded):\n#\n" + hints)
         parts.append(header + "\n\n\n".join(block))
     return "\n\n\n".join(parts) + "\n"

@@ -169,7 +169,8 @@ def test_each_stub_has_its_task_hints_and_raises_not_implemented(chapter):
                 assert first_words in " ".join(ast.get_docstring(defined[name]).split()), name
                 assert any(isinstance(n, ast.Raise) for n in ast.walk(defined[name])), name
         for title, text in ex["hints"]:
-            assert f"# {title}:\n# {text.splitlines()[0]}" in source
+            heading = title if title.endswith("?") else f"{title}:"   # never "prepended?:"
+            assert f"# {heading}\n# {text.splitlines()[0]}" in source
         # No solution line is given away: every line of the solution that the stub lacks is absent.
         for line in set(ex["solution"].splitlines()) - set(ex["stub"].splitlines()):
             if line.strip() and not line.strip().startswith(("def ", "class ", '"""', "super()")):
