@@ -21,7 +21,9 @@ def unbroadcast(broadcasted: np.ndarray, original: np.ndarray) -> np.ndarray:
     1. sum away the dimensions broadcasting prepended;
     2. sum, keeping the dimension, wherever ``original`` has size 1.
 
-    The dtype of ``broadcasted`` is kept (float32 stays float32).
+    A floating-point dtype of ``broadcasted`` is kept (float32 stays float32).
+    When ``original`` is 0-d (or a Python number) the result is a numpy scalar
+    of that dtype, which numpy treats as a 0-d array.
 
     >>> import numpy as np
     >>> from autograd_lite import unbroadcast

@@ -104,7 +104,14 @@ def _expand(x, new_shape):
             f"{np.shape(x)} and there is no dimension to keep at the new leading positions; give their sizes."
         )
     shape = tuple(np.shape(x)[i - n_new] if size == -1 else size for i, size in enumerate(new_shape))
-    return np.broadcast_to(x, shape)
+    try:
+        return np.broadcast_to(x, shape)
+    except ValueError:
+        raise ValueError(
+            f"expand: x has shape {np.shape(x)}, which cannot be expanded to {shape}: only a dimension "
+            "of size 1 can grow (new dimensions go in front). Give the new size only where x has a 1, "
+            "or -1 to keep a dimension."
+        ) from None
 
 
 def _relu(x):
@@ -200,8 +207,10 @@ for _fn, _doc in [
     (true_divide, "``x / y``, broadcasting; either may be a Python number."),
     (negative, "``-x``."),
     (power, "``x ** y``, broadcasting; either may be a Python number."),
-    (sum, "``sum(x, dim=None, keepdim=False)``: the sum over ``dim`` (an int, a tuple, or None for all)."),
-    (mean, "``mean(x, dim=None, keepdim=False)``: the mean over ``dim`` (an int, a tuple, or None for all)."),
+    (sum, "``sum(x, dim=None, keepdim=False)``: the sum over ``dim`` (an int, a tuple, or None for all; "
+          "``dim=()`` sums over nothing, as in numpy, where PyTorch sums over everything)."),
+    (mean, "``mean(x, dim=None, keepdim=False)``: the mean over ``dim`` (an int, a tuple, or None for all; "
+           "``dim=()`` reduces nothing, as in numpy, where PyTorch reduces everything)."),
     (max, "``max(x, dim=None, keepdim=False)``: the maximum over ``dim``; ties share the gradient (PyTorch's amax)."),
     (reshape, "``reshape(x, new_shape)``: the same values in a new shape."),
     (permute, "``permute(x, axes)``: dimension ``axes[i]`` of x becomes dimension i (numpy's transpose)."),

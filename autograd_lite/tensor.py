@@ -543,11 +543,21 @@ def _missing_back_func_message(where: str, forward_fn: Callable, argnum: int, ex
 # --------------------------------------------------------------- building the graph
 
 
+def _tensor_keyword_message(name: str, key: str, value: Tensor) -> str:
+    return (
+        f"{name}: the keyword argument {key}= is a Tensor ({value!r}), but only positional "
+        "arguments are recorded in the graph, so its gradient would be silently missing. "
+        f"Pass it by position instead, or pass {key}=<the Tensor>.array if it is a constant."
+    )
+
+
 def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Callable:
     """Turn a numpy function into one that takes and returns Tensors and records a Recipe.
 
     Tensor arguments are replaced by their arrays, ``numpy_func`` runs, and the
-    result is wrapped in a new Tensor.  If gradients are on (not inside
+    result is wrapped in a new Tensor (a copy when numpy hands back a view or an
+    argument itself).  Tensors are recorded by position only: a Tensor passed
+    as a keyword argument is refused with a TypeError.  If gradients are on (not inside
     ``no_grad``), ``is_differentiable`` is True and some Tensor argument
     requires grad, the result requires grad and gets a Recipe; otherwise it is
     a plain Tensor with no recipe.
@@ -587,7 +597,9 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
             elif type(arg) not in _UNCHANGEABLE:
                 changeable = True
         if kwargs:
-            for value in kwargs.values():
+            for key, value in kwargs.items():
+                if isinstance(value, Tensor):
+                    raise TypeError(_tensor_keyword_message(name, key, value))
                 if type(value) not in _UNCHANGEABLE:
                     changeable = True
         # (`not _NO_GRAD_BLOCKS or`: a shortcut for _grad_mode.enabled, see "making it fast".)
@@ -612,6 +624,11 @@ def wrap_forward_fn(numpy_func: Callable, is_differentiable: bool = True) -> Cal
             out = np.asarray(out)  # ufuncs give numpy scalars, not arrays, for 0-d inputs
         elif out.base is not None:
             out = out.copy()  # a view would share an argument's memory: every Tensor owns its array
+        else:
+            for array in arrays:
+                if out is array:  # an argument handed back as it is (np.real of a real array)
+                    out = out.copy()
+                    break
 
         if not record:
             return _new_tensor(out, False, None)
@@ -672,6 +689,13 @@ def backprop(end_node: Tensor, end_grad=None) -> None:
     each parent that requires grad, ``back_fn(grad, out, *args, **kwargs)``,
     and the results are summed per parent.  Leaves add their gradient to
     ``.grad``, so two calls accumulate; other Tensors keep none.
+
+    Raises ``TypeError`` when ``end_node`` is not a Tensor; ``RuntimeError``
+    when it does not require grad, when it has several elements and no
+    ``end_grad`` is given, or when a Tensor of the graph was changed in place
+    after it was used; ``ValueError``
+    when ``end_grad`` or a backward function's result has the wrong shape.  On
+    any error no ``.grad`` changes.  ``end_grad`` is cast to ``end_node``'s dtype.
 
     >>> from autograd_lite import Tensor, backprop
     >>> x = Tensor([1.0, 2.0], requires_grad=True)

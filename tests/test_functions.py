@@ -265,6 +265,9 @@ def test_expand_with_minus_one_and_a_clear_error():
     np.testing.assert_array_equal(x.grad.array, [[12.0], [12.0]])
     with pytest.raises(ValueError, match="-1 in"):
         x.expand(-1, 2, 4)
+    # A size that is not 1 cannot grow: the error names expand and both shapes, not numpy's words.
+    with pytest.raises(ValueError, match=r"expand: x has shape \(2, 1\), which cannot be expanded to \(3, 4\)"):
+        x.expand(3, 4)
 
 
 def test_reshape_permute_transpose_accept_both_spellings():

@@ -1257,3 +1257,41 @@ def test_backprop_pauses_the_cycle_collector_and_switches_it_back_on():
         assert gc.isenabled()
     finally:
         BACK_FUNCS.pop((np.square, 0), None)
+
+
+def test_an_argument_handed_back_as_it_is_becomes_a_copy_and_a_later_change_is_caught(registry):
+    """np.real of a real array returns the array itself: without the copy the result would share
+    x's memory, and changing x in place would silently change what the graph saved."""
+    real = wrap_forward_fn(np.real)
+    add_back_func(np.real, 0, lambda grad_out, out, x: grad_out)
+    x = Tensor([1.0, 2.0])
+    y = real(x)
+    assert not np.shares_memory(y.array, x.array)
+    w = Tensor(1.0, requires_grad=True)
+    loss = (y * w).sum()
+    x += 10.0
+    loss.backward()
+    assert w.grad.item() == 3.0  # 1 + 2, the values y was made from; 23 if y shared x's memory
+    # A plain array handed back is copied too: the caller's array stays writeable and its own.
+    plain = np.array([1.0, 2.0])
+    z = real(plain)
+    assert not np.shares_memory(z.array, plain) and plain.flags.writeable
+
+
+def test_a_tensor_passed_as_a_keyword_argument_is_refused(registry):
+    """Only positional Tensors are recorded: a keyword one would get no gradient, silently."""
+
+    def scale(x, w):
+        return x * w
+
+    add_back_func(scale, 0, lambda grad_out, out, x, w: grad_out * w)
+    add_back_func(scale, 1, lambda grad_out, out, x, w: np.sum(grad_out * x))
+    recorded = wrap_forward_fn(scale)
+    w = Tensor(3.0, requires_grad=True)
+    with pytest.raises(TypeError, match=r"scale: the keyword argument w= is a Tensor .* Pass it by position"):
+        recorded(Tensor([1.0, 2.0]), w=w)
+    with pytest.raises(TypeError, match="keyword argument w="):
+        recorded(Tensor([1.0, 2.0], requires_grad=True), w=Tensor(3.0))
+    recorded(Tensor([1.0, 2.0]), w).sum().backward()  # by position it works
+    assert w.grad.item() == 3.0
+    assert recorded(Tensor([1.0, 2.0]), w=w.array).recipe is None  # a constant by keyword is fine
