@@ -132,13 +132,19 @@ def negative_tangent(dx, out, x):
 def power_tangent(dx, dy, out, x, y):
     r"""Tangent rule of ``out = x ** y``: d(out) = dx * y * x ** (y - 1) + dy * out * log(x).
 
-    The second term is taken as 0 wherever ``dy`` is 0 (a constant exponent,
-    ``x ** 2`` with x < 0) or ``out`` is 0, as ``power_back1`` does.
+    The two partial derivatives are the ones ``power_back0`` and ``power_back1``
+    use, edge points included: 0 along x where y is 0, 0 along y where x is 0
+    and y >= 0 (PyTorch's reverse-mode rules), so forward and reverse mode give
+    the same Jacobian.  A tangent of 0 adds nothing, so a constant exponent
+    (``x ** 2`` at x < 0) or a constant base of 0 never brings in a nan.
+    (PyTorch 2.13's forward mode gives nan at such points, e.g. along x at
+    x = -2, y = 2 when both are tensors.)
     """
     x = np.asarray(x, dtype=np.result_type(out))
-    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) and log(x < 0), masked below
-        along_y = dy * out * np.log(x)
-    return dx * y * x ** (y - 1) + np.where((dy == 0) | (out == 0), 0, along_y)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** (y - 1) for y < 1, log(0), log(x < 0)
+        d_dx = np.where(np.equal(y, 0), 0, y * x ** (y - 1))
+        d_dy = np.where((x == 0) & np.greater_equal(y, 0), 0, out * np.log(x))
+        return np.where(dx == 0, 0, dx * d_dx) + np.where(dy == 0, 0, dy * d_dy)
 
 
 def sum_tangent(dx, out, x, dim=None, keepdim=False):
@@ -208,13 +214,20 @@ def matmul_tangent(dx, dy, out, x, y):
 
 
 def maximum_tangent(dx, dy, out, x, y):
-    r"""Tangent rule of ``out = np.maximum(x, y)``: the tangent of the winner, the mean of both on a tie."""
-    return dx * (x > y) + dy * (y > x) + (dx + dy) * 0.5 * (x == y)
+    r"""Tangent rule of ``out = np.maximum(x, y)``: the tangent of the winner, the mean of both on a tie.
+
+    The same partial derivatives as ``maximum_back0`` and ``maximum_back1``:
+    where x or y is nan, both tangents count in full.  (PyTorch 2.13's forward
+    mode counts only y's there, where its reverse mode gives both: its two modes
+    disagree; this library's agree.)
+    """
+    # (dx first: dx * 0.5 stays float32 where 0.5 * (x == y) would be float64.)
+    return dx * ~(x < y) - dx * 0.5 * (x == y) + dy * ~(y < x) - dy * 0.5 * (x == y)
 
 
 def relu_tangent(dx, out, x):
-    r"""Tangent rule of ``out = np.maximum(x, 0)`` (relu): dx where x > 0, else 0 (as ``relu_back``)."""
-    return dx * (x > 0)
+    r"""Tangent rule of ``out = np.maximum(x, 0)`` (relu): dx unless x <= 0 (as ``relu_back``: nan lets it through)."""
+    return dx * ~(x <= 0)
 
 
 def indexing_tangent(dx, out, x, index):

@@ -79,6 +79,42 @@ def test_forward_and_reverse_mode_agree(case, data):
     assert np.isclose(float(np.sum(v * tangent)), v_j_u, rtol=1e-9, atol=1e-9)
 
 
+# Points where a formula alone gives 0 * inf or nan, and the library's backward functions take
+# PyTorch's rules: forward mode must use the same partial derivatives there.
+EDGE_POINTS = {
+    "power": (lambda x, y: x ** y,
+              np.array([0.0, 0.0, 0.0, 0.0, -2.0, 2.0, 0.0]), np.array([0.5, 2.0, 0.0, -1.0, 2.0, 0.0, 1.0])),
+    "maximum": (lambda x, y: x.maximum(y),
+                np.array([np.nan, 1.0, 2.0, 3.0, np.nan]), np.array([1.0, np.nan, 2.0, 1.0, np.nan])),
+    "relu": (lambda x, y: x.relu() + y,
+             np.array([np.nan, 1.0, -1.0, 0.0]), np.array([1.0, 1.0, 1.0, 1.0])),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_POINTS)
+@pytest.mark.parametrize("along", ["x", "y", "both"])
+def test_at_edge_points_the_tangent_uses_the_backward_functions_derivatives(name, along):
+    """Elementwise, J is diagonal: the tangent is dx * dout/dx + dy * dout/dy with the derivatives
+    backprop gives (end_grad ones), a zero direction adding nothing, not 0 * inf = nan."""
+    f, x, y = EDGE_POINTS[name]
+    dx = np.ones_like(x) if along in ("x", "both") else np.zeros_like(x)
+    dy = np.full_like(y, 2.0) if along in ("y", "both") else np.zeros_like(y)
+    with np.errstate(all="ignore"):
+        _, tangent = jvp(f, (x, y), (dx, dy))
+        xt, yt = Tensor(x, requires_grad=True), Tensor(y, requires_grad=True)
+        f(xt, yt).backward(np.ones_like(x))
+        expected = (np.where(dx == 0, 0, dx * xt.grad.array) + np.where(dy == 0, 0, dy * yt.grad.array))
+    np.testing.assert_array_equal(tangent, expected)
+
+
+def test_power_at_a_zero_base_and_relu_at_nan_as_the_book_says():
+    with np.errstate(all="ignore"):
+        _, tangent = jvp(lambda y: 0.0 ** y, np.array([0.5, 2.0, 0.0]), np.ones(3))
+    np.testing.assert_array_equal(tangent, [0.0, 0.0, 0.0])  # it was [nan, 0, nan]
+    _, tangent = jvp(lambda x: x.relu(), np.array([np.nan, 1.0, -1.0]), np.ones(3))
+    np.testing.assert_array_equal(tangent, [1.0, 1.0, 0.0])  # nan lets the tangent through, as relu_back
+
+
 def test_broadcasting_needs_no_unbroadcast():
     """A tangent of x's shape broadcasts forward with x: the output's tangent has the output's shape."""
     x, b = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), np.array([0.5, -1.0, 2.0])
