@@ -911,8 +911,8 @@ class MLP(Module):
     """A multilayer perceptron: Linear layers with a ReLU between each pair, no activation at the end.
 
     ``MLP(in_features, hidden_features, out_features)``: ``hidden_features``
-    is one width (``64``) or a list of widths (``[128, 64]``), one per hidden
-    layer.  The layers live in ``self.layers``, a :class:`Sequential`; the
+    is one width (an int, ``64``) or a list (or tuple) of widths
+    (``[128, 64]``), one per hidden layer; anything else raises TypeError.  The layers live in ``self.layers``, a :class:`Sequential`; the
     output is the last layer's raw scores (logits), ready for
     ``cross_entropy``.  One ``rng`` draws every layer's initial weights.
 
