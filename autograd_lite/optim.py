@@ -45,6 +45,12 @@ from .tensor import Tensor, no_grad
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
+def _short_repr(value, limit: int = 80) -> str:
+    """``repr(value)``, cut after ``limit`` characters, for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _check_number(owner: str, name: str, value, low: float = 0.0, high: float | None = None) -> float:
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok and value >= low and (high is None or value < high):
@@ -60,6 +66,12 @@ class Optimizer:
     each must be a leaf Tensor that requires grad.  A subclass defines
     ``step()``; ``state[parameter]`` is a dict for what it remembers between
     steps (a momentum buffer, Adam's running averages).
+
+    One optimiser has one set of settings (``lr``, ...) for all its
+    parameters: PyTorch's *parameter groups* (a list of dicts such as
+    ``[{"params": ..., "lr": 0.1}, ...]``, each with its own settings) are not
+    supported.  For different settings, make one optimiser per group of
+    parameters and call ``step()`` on each.
 
     >>> from autograd_lite.nn import Linear
     >>> from autograd_lite.optim import Optimizer
@@ -79,7 +91,16 @@ class Optimizer:
                 f"{name}: params must be an iterable of Parameters, such as model.parameters(), "
                 f"but got a single Tensor: {params!r}. Wrap it in a list: {name}([w], ...)."
             )
-        self.params: list[Tensor] = list(params)
+        self.params: list[Tensor] = [params] if isinstance(params, Mapping) else list(params)
+        for i, param in enumerate(self.params):
+            if isinstance(param, Mapping):
+                raise TypeError(
+                    f"{name}: parameter {i} is a dict, {_short_repr(param)}: a PyTorch-style parameter group. "
+                    f"Parameter groups are not supported: one {name} has one set of settings for all its "
+                    "parameters. Pass the Parameters themselves (model.parameters()); for different "
+                    f"settings, make one optimiser per group, e.g. {name}(model.layers[0].parameters(), "
+                    f"lr=0.1) and {name}(model.layers[2].parameters(), lr=0.01), and call step() on each."
+                )
         if not self.params:
             raise ValueError(
                 f"{name}: got an empty list of parameters, so there is nothing to train. Pass "
@@ -123,15 +144,22 @@ class Optimizer:
         for param in self.params:
             param.grad = None if set_to_none else Tensor(np.zeros_like(param.array))
 
-    # What state_dict saves besides the state: the subclass's settings (set by
-    # _set_hyperparameters), and the arrays each parameter's state may hold.
+    # What state_dict saves besides the state: the subclass's settings (checked by
+    # _check_hyperparameters), and the arrays each parameter's state may hold.
     _hyperparameters: tuple[str, ...] = ()
     _state_arrays: tuple[str, ...] = ()
     _state_counts: tuple[str, ...] = ()
 
+    def _check_hyperparameters(self, where: str, **values) -> dict:
+        """The settings, checked and converted but not set; a subclass checks its own (``lr``, ...).
+
+        ``where`` names the caller in error messages (``"SGD"``, ``"SGD.load_state_dict"``).
+        """
+        return values
+
     def _set_hyperparameters(self, **values) -> None:
-        """Check and set the settings; a subclass validates its own (``lr``, ``momentum``, ...)."""
-        for name, value in values.items():
+        """Check every setting first, then set them all: a bad one leaves the optimiser unchanged."""
+        for name, value in self._check_hyperparameters(type(self).__name__, **values).items():
             setattr(self, name, value)
 
     def state_dict(self) -> dict:
@@ -167,8 +195,9 @@ class Optimizer:
 
         Everything is checked before anything changes: the number of
         parameters, each saved array's shape against its parameter's, and
-        the settings.  The arrays are copied, so the optimiser never shares
-        them with the dict.
+        the settings (all of them, before any is set).  So a bad state_dict
+        raises and leaves the optimiser as it was.  The arrays are copied, so
+        the optimiser never shares them with the dict.
 
         >>> from autograd_lite.nn import Parameter
         >>> from autograd_lite.optim import SGD
@@ -199,6 +228,7 @@ class Optimizer:
         missing = [key for key in self._hyperparameters if key not in group]
         if missing:
             raise ValueError(f"{where}: 'param_groups' lacks the setting(s) {missing}: was it saved by {name}?")
+        settings = self._check_hyperparameters(where, **{key: group[key] for key in self._hyperparameters})
         saved_state = state_dict["state"]
         if not isinstance(saved_state, Mapping):
             raise ValueError(f"{where}: expected 'state' to be a dict {{parameter position: dict}}, got {saved_state!r}.")
@@ -227,7 +257,8 @@ class Optimizer:
                     )
                 loaded[key] = array
             state[param] = loaded
-        self._set_hyperparameters(**{key: group[key] for key in self._hyperparameters})
+        for key, value in settings.items():
+            setattr(self, key, value)
         self.state = state
 
     def step(self) -> None:
@@ -283,10 +314,12 @@ class SGD(Optimizer):
         super().__init__(params)
         self._set_hyperparameters(lr=lr, momentum=momentum, weight_decay=weight_decay)
 
-    def _set_hyperparameters(self, lr, momentum, weight_decay) -> None:
-        self.lr = _check_number("SGD", "lr", lr)
-        self.momentum = _check_number("SGD", "momentum", momentum)
-        self.weight_decay = _check_number("SGD", "weight_decay", weight_decay)
+    def _check_hyperparameters(self, where, lr, momentum, weight_decay) -> dict:
+        return {
+            "lr": _check_number(where, "lr", lr),
+            "momentum": _check_number(where, "momentum", momentum),
+            "weight_decay": _check_number(where, "weight_decay", weight_decay),
+        }
 
     def step(self) -> None:
         """One update of every parameter whose ``.grad`` is not None, in place, under ``no_grad()``.
@@ -361,16 +394,18 @@ class Adam(Optimizer):
     _state_arrays = ("exp_avg", "exp_avg_sq")
     _state_counts = ("step",)
 
-    def _set_hyperparameters(self, lr, betas, eps, weight_decay) -> None:
-        self.lr = _check_number("Adam", "lr", lr)
+    def _check_hyperparameters(self, where, lr, betas, eps, weight_decay) -> dict:
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}.")
-        self.betas = (
-            _check_number("Adam", "betas[0]", betas[0], high=1.0),
-            _check_number("Adam", "betas[1]", betas[1], high=1.0),
-        )
-        self.eps = _check_number("Adam", "eps", eps)
-        self.weight_decay = _check_number("Adam", "weight_decay", weight_decay)
+            raise ValueError(f"{where}: betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}.")
+        return {
+            "lr": _check_number(where, "lr", lr),
+            "betas": (
+                _check_number(where, "betas[0]", betas[0], high=1.0),
+                _check_number(where, "betas[1]", betas[1], high=1.0),
+            ),
+            "eps": _check_number(where, "eps", eps),
+            "weight_decay": _check_number(where, "weight_decay", weight_decay),
+        }
 
     def step(self) -> None:
         """One update of every parameter whose ``.grad`` is not None, in place, under ``no_grad()``.

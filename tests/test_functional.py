@@ -261,7 +261,7 @@ def test_targets_out_of_range():
     [(np.array([0.0, 1.0]), "float64"), (np.array([True, False]), "bool"), (np.array(["a", "b"]), "<U1")],
 )
 def test_targets_must_be_integers(targets, dtype):
-    with pytest.raises(TypeError, match=rf"targets must be integer class indices in \[0, 3\).*dtype {dtype}.*astype\(int\)"):
+    with pytest.raises(TypeError, match=rf"targets must be integer class indices in \[0, 3\).*dtype {dtype} and shape \(2,\).*np\.asarray\(targets, dtype=int\)"):
         cross_entropy(Tensor(np.zeros((2, 3))), targets)
 
 
@@ -271,7 +271,7 @@ def test_a_long_list_of_bad_targets_is_cut_short():
 
 
 def test_targets_must_be_one_dimensional():
-    with pytest.raises(ValueError, match=r"targets must have shape \(N,\).*shape \(2, 3\).*argmax\(axis=1\)"):
+    with pytest.raises(ValueError, match=r"targets must have shape \(N,\).*shape \(2, 3\).*np\.argmax\(np\.asarray\(targets\), axis=1\)"):
         cross_entropy(Tensor(np.zeros((2, 3))), np.eye(3, dtype=int)[:2])
 
 
@@ -375,3 +375,88 @@ def test_cross_entropy_accepts_plain_array_logits_and_unsigned_targets():
     expected = -np.mean([2.0 - np.log(np.exp(2.0) + 2.0), -np.log(3.0)])
     np.testing.assert_allclose(loss.item(), expected)
     np.testing.assert_allclose(cross_entropy(logits.tolist(), [0, 2]).item(), expected)  # lists too
+
+
+# ---------------------------------------------------------------- error messages that work for every accepted input
+
+
+AS_INTEGERS = "np.asarray(targets, dtype=int)"
+FROM_ONE_HOT = "np.argmax(np.asarray(targets), axis=1)"
+FLATTENED = "np.asarray(targets).reshape(-1)"
+TARGET_FORMS = {"list": lambda a: a.tolist(), "array": lambda a: a, "Tensor": Tensor}
+
+
+@pytest.mark.parametrize("form", TARGET_FORMS)
+@pytest.mark.parametrize(
+    "bad, error, fix",
+    [
+        (np.array([0.0, 2.0]), TypeError, AS_INTEGERS),  # whole numbers stored as floats
+        (np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), TypeError, FROM_ONE_HOT),  # float one-hot rows
+        (np.array([[1, 0, 0], [0, 0, 1]]), ValueError, FROM_ONE_HOT),  # integer one-hot rows
+        (np.array([[0], [2]]), ValueError, FLATTENED),  # a column of class indices
+    ],
+    ids=["floats", "float-one-hot", "int-one-hot", "column"],
+)
+def test_the_conversion_a_targets_error_suggests_works_for_a_list_an_array_and_a_tensor(bad, error, fix, form):
+    logits = Tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    targets = TARGET_FORMS[form](bad)
+    with pytest.raises(error) as caught:
+        cross_entropy(logits, targets)
+    message = str(caught.value)
+    assert f"shape {bad.shape}" in message
+    assert fix in message
+    fixed = eval(fix, {"np": np, "targets": targets})  # the line a learner would copy
+    assert cross_entropy(logits, fixed).item() == cross_entropy(logits, np.array([0, 2])).item()
+
+
+@pytest.mark.parametrize(
+    "empty", [[], np.array([]), np.array([], dtype=int), np.array([], dtype=bool), Tensor(np.zeros(0))],
+    ids=["list", "float-array", "int-array", "bool-array", "Tensor"],
+)
+def test_an_empty_batch_takes_empty_targets_of_any_dtype(empty):
+    logits = Tensor(np.zeros((0, 3)), requires_grad=True)
+    total = cross_entropy(logits, empty, reduction="sum")
+    assert total.item() == 0.0
+    total.backward()
+    assert logits.grad.shape == (0, 3)
+    assert cross_entropy(logits, empty, reduction="none").shape == (0,)
+    with pytest.raises(ValueError, match=r"the batch is empty .* reduction='sum' for 0"):
+        cross_entropy(logits, empty)  # 'mean'
+
+
+def test_empty_targets_for_a_batch_that_is_not_empty_are_still_refused():
+    with pytest.raises(ValueError, match=r"logits has 2 rows \(examples\) but targets has 0 entries"):
+        cross_entropy(Tensor(np.zeros((2, 3))), [], reduction="sum")
+
+
+def test_torch_returns_nan_for_the_mean_of_an_empty_batch_that_the_library_refuses():
+    torch = pytest.importorskip("torch")
+    empty = torch.zeros((0, 3), dtype=torch.float64)
+    assert torch.isnan(torch.nn.functional.cross_entropy(empty, torch.zeros(0, dtype=torch.long)))
+    assert torch.nn.functional.cross_entropy(empty, torch.zeros(0, dtype=torch.long), reduction="sum").item() == 0.0
+
+
+@pytest.mark.parametrize("fn", [softmax, log_softmax])
+@pytest.mark.parametrize(
+    "shape, dim, allowed", [((2, 3), 2, "-2 to 1"), ((2, 3), -3, "-2 to 1"), ((4,), 1, "-1 to 0"), ((), -2, "-1 to 0")]
+)
+def test_softmax_dim_out_of_range_names_dim_and_the_shape(fn, shape, dim, allowed):
+    with pytest.raises(IndexError) as caught:
+        fn(Tensor(np.zeros(shape)), dim=dim)
+    message = str(caught.value)
+    assert message.startswith(f"{fn.__name__}: dim={dim} is out of range for x of shape {shape}")
+    assert f"dim must be from {allowed}" in message
+
+
+@pytest.mark.parametrize("fn", [softmax, log_softmax])
+@pytest.mark.parametrize("dim", [1.0, None, True])
+def test_softmax_dim_must_be_an_integer(fn, dim):
+    with pytest.raises(TypeError, match=rf"{fn.__name__}: dim must be an integer.*got {dim!r}\. For x of shape \(2, 3\), pass an integer from -2 to 1"):
+        fn(Tensor(np.zeros((2, 3))), dim=dim)
+
+
+def test_torch_raises_index_error_for_an_out_of_range_dim_too():
+    torch = pytest.importorskip("torch")
+    for dim in (2, -3):
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            torch.softmax(torch.zeros((2, 3)), dim=dim)

@@ -550,7 +550,7 @@ def test_module_list_registers_its_modules_and_acts_like_a_list():
     assert len(blocks) == 5
     with pytest.raises(IndexError, match="ModuleList index 5 is out of range: it holds 5 module"):
         blocks[5]  # noqa: B018
-    with pytest.raises(TypeError, match="ModuleList: argument 0 must be a Module"):
+    with pytest.raises(TypeError, match="ModuleList: item 0 of the modules passed must be a Module"):
         ModuleList([np.zeros(2)])
     with pytest.raises(TypeError, match="takes an iterable of Modules, got a single Linear"):
         ModuleList(Linear(2, 2, rng=0))
@@ -640,8 +640,9 @@ def test_load_state_dict_names_missing_unexpected_and_wrong_shape_keys_and_loads
     message = str(info.value)
     assert "missing key(s): 'layers.2.bias'" in message
     assert "unexpected key(s): 'layers.9.weight'" in message
-    assert "shape mismatch for 'layers.0.weight': the state_dict holds shape (2, 3), the model's parameter has shape (3, 2)" in message
+    assert "shape mismatch for 'layers.0.weight': the layer sizes differ: the model's parameter has shape (3, 2), the state_dict holds shape (2, 3)" in message
     assert "nothing was loaded" in message
+    assert "or pass strict=False" not in message  # it would skip the keys, not the wrong shape
     for name, value in model.state_dict().items():
         assert np.array_equal(value, before[name]), name
 
@@ -654,6 +655,46 @@ def test_load_state_dict_not_strict_loads_the_shared_keys():
     assert np.array_equal(model.layers[0].bias.array, np.ones(3))
     with pytest.raises(RuntimeError, match="shape mismatch for 'layers.0.bias'"):
         model.load_state_dict({"layers.0.bias": np.ones(4)}, strict=False)  # a wrong shape is always an error
+
+
+SUGGESTS_STRICT_FALSE = "or pass strict=False to load only the keys both have"
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_shape_mismatch_says_the_layer_sizes_differ_and_does_not_suggest_strict_false(strict):
+    model, saved = MLP(2, 3, 1, rng=0), MLP(2, 5, 1, rng=0).state_dict()
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(saved, strict=strict)
+    message = str(info.value)
+    assert ("shape mismatch for 'layers.0.weight': the layer sizes differ: the model's parameter has shape (3, 2), "
+            "the state_dict holds shape (5, 2)") in message
+    assert "Build the model with the layer sizes of the model the state_dict was saved from" in message
+    assert "strict=False would not help" in message
+    assert SUGGESTS_STRICT_FALSE not in message
+
+
+def test_a_value_that_is_not_numbers_does_not_suggest_strict_false():
+    with pytest.raises(RuntimeError) as info:
+        Linear(2, 1, rng=0).load_state_dict({"weight": np.zeros((1, 2)), "bias": ["a"]}, strict=False)
+    assert "strict=False would not help" in str(info.value) and SUGGESTS_STRICT_FALSE not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "change", [lambda state: state.pop("bias"), lambda state: state.update(extra=np.ones(1))], ids=["missing", "unexpected"]
+)
+def test_only_missing_or_unexpected_keys_suggest_strict_false(change):
+    layer = Linear(2, 1, rng=0)
+    state = layer.state_dict()
+    change(state)
+    with pytest.raises(RuntimeError, match=SUGGESTS_STRICT_FALSE):
+        layer.load_state_dict(state)
+    layer.load_state_dict(state, strict=False)  # and it does load
+
+
+@needs_torch
+def test_torch_strict_false_does_not_skip_a_size_mismatch_either():
+    with pytest.raises(RuntimeError, match="size mismatch for weight"):
+        torch.nn.Linear(2, 1).load_state_dict({"weight": torch.zeros(2, 2), "bias": torch.zeros(1)}, strict=False)
 
 
 def test_load_state_dict_refuses_non_numbers_and_non_mappings():
@@ -684,3 +725,116 @@ def test_nn_functional_is_an_attribute_of_nn():
     from autograd_lite.nn import functional
 
     assert nn.functional is functional and callable(nn.functional.cross_entropy)
+
+
+# --------------------------------------------------------------- error messages name what the user did
+
+
+@pytest.mark.parametrize("kind", ["Sequential", "ModuleList"])
+def test_slice_assignment_is_refused_as_not_supported_and_the_container_is_unchanged(kind):
+    from autograd_lite.nn import ModuleList
+
+    first, second = ReLU(), Linear(2, 2, rng=0)
+    container = Sequential(first, second) if kind == "Sequential" else ModuleList([first, second])
+    with pytest.raises(TypeError) as info:
+        container[0:1] = [ReLU()]
+    message = str(info.value)
+    assert message.startswith(f"{kind}: slice assignment ({kind.lower()}[0:1] = ...) is not supported")
+    assert "Assign one index at a time" in message
+    assert "got a slice" not in message
+    assert list(container) == [first, second]
+
+
+@needs_torch
+@pytest.mark.parametrize("kind", ["Sequential", "ModuleList"])
+def test_torch_refuses_slice_assignment_too(kind):
+    layers = [torch.nn.ReLU(), torch.nn.ReLU()]
+    container = torch.nn.Sequential(*layers) if kind == "Sequential" else torch.nn.ModuleList(layers)
+    with pytest.raises(TypeError):
+        container[0:1] = [torch.nn.ReLU()]
+
+
+def test_an_index_that_is_not_an_integer_says_what_each_operation_takes():
+    model = Sequential(ReLU(), ReLU())
+    with pytest.raises(TypeError, match=r"^Sequential indices must be integers, got a str: 'a'\.$"):
+        model["a"] = ReLU()
+    with pytest.raises(TypeError, match=r"^Sequential indices must be integers or slices, got a str: 'a'\.$"):
+        model["a"]  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "action, where",
+    [
+        (lambda s: s.extend([max]), "extend's item 0"),
+        (lambda s: s.extend([ReLU(), max]), "extend's item 1"),
+        (lambda s: s.__setitem__(1, max), r"the module assigned to \[1\]"),
+        (lambda s: s.__setitem__(-1, max), r"the module assigned to \[-1\]"),
+        (lambda s: s.insert(0, max), "the module passed to insert"),
+        (lambda s: s.append(max), "append's argument"),
+    ],
+    ids=["extend", "extend-second", "setitem", "setitem-negative", "insert", "append"],
+)
+def test_a_non_module_error_names_what_the_user_did_not_a_position_in_the_rebuilt_list(action, where):
+    model = Sequential(ReLU(), ReLU())
+    layers = list(model)
+    with pytest.raises(TypeError, match=rf"^Sequential: {where} must be a Module .* got builtin_function_or_method"):
+        action(model)
+    assert list(model) == layers  # nothing changed
+
+
+def test_module_list_constructor_names_the_item_of_the_modules_passed():
+    from autograd_lite.nn import ModuleList
+
+    with pytest.raises(TypeError, match=r"^ModuleList: item 1 of the modules passed must be a Module"):
+        ModuleList([ReLU(), max])
+
+
+def test_a_cycle_made_by_extend_or_insert_is_still_refused():
+    model = Sequential(ReLU())
+    with pytest.raises(ValueError, match="would make a cycle"):
+        model.extend([model])
+    with pytest.raises(ValueError, match="would make a cycle"):
+        model.insert(0, model)
+    assert len(model) == 1
+
+
+@pytest.mark.parametrize("hidden", [4.0, "64", None, np.float64(8.0)])
+def test_mlp_hidden_features_of_the_wrong_type_says_what_was_passed_and_the_two_forms(hidden):
+    with pytest.raises(TypeError) as info:
+        MLP(2, hidden, 1)
+    message = str(info.value)
+    assert f"got a {type(hidden).__name__}: {hidden!r}" in message
+    assert "an int such as 64" in message and "a list of widths" in message
+    assert "MLP(2, 64, 1) or MLP(2, [128, 64], 1)" in message
+
+
+def test_mlp_takes_a_tuple_of_widths_and_a_numpy_integer():
+    assert [layer.out_features for layer in MLP(2, (3, 4), 1, rng=0).layers[::2]] == [3, 4, 1]
+    assert MLP(2, np.int64(5), 1, rng=0).layers[0].out_features == 5
+
+
+def test_module_dict_takes_another_module_dict_as_a_mapping():
+    from autograd_lite.nn import ModuleDict
+
+    source = ModuleDict({"a": Linear(2, 1, rng=0), "b": ReLU()})
+    copy = ModuleDict(source)
+    assert copy.items() == source.items()  # the same Modules under the same keys
+    target = ModuleDict({"c": ReLU()})
+    target.update(source)
+    assert target.keys() == ["c", "a", "b"] and target["a"] is source["a"]
+
+
+@needs_torch
+def test_torch_module_dict_takes_another_module_dict_too():
+    source = torch.nn.ModuleDict({"a": torch.nn.ReLU()})
+    target = torch.nn.ModuleDict({"c": torch.nn.ReLU()})
+    target.update(source)
+    assert list(torch.nn.ModuleDict(source)) == ["a"] and list(target) == ["c", "a"]
+
+
+@pytest.mark.parametrize("key", [1, "", "a.b", "keys", "training", "forward"])
+def test_module_dict_key_errors_listed_in_its_docstring(key):
+    from autograd_lite.nn import ModuleDict
+
+    with pytest.raises(KeyError):
+        ModuleDict({key: ReLU()})

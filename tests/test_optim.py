@@ -569,3 +569,53 @@ def test_no_weight_decay_means_no_decay_term_at_all(make):
     w.grad = Tensor([1.0, 1.0])
     make(w).step()
     assert w.array[0] == np.inf and np.isfinite(w.array[1])
+
+
+# --------------------------------------------------------------- settings checked all together; no parameter groups
+
+
+@pytest.mark.parametrize(
+    "make, bad, message",
+    [
+        (lambda ps: Adam(ps, lr=0.1), {"lr": 0.5, "betas": (2.0, 0.9)}, r"Adam\.load_state_dict: betas\[0\] must be a finite number in \[0\.0, 1\.0\), got 2\.0"),
+        (lambda ps: Adam(ps, lr=0.1), {"lr": 0.5, "betas": 0.9}, r"Adam\.load_state_dict: betas must be a pair"),
+        (lambda ps: SGD(ps, lr=0.1, momentum=0.9), {"lr": 0.5, "weight_decay": -1.0}, r"SGD\.load_state_dict: weight_decay must be"),
+    ],
+    ids=["adam-betas", "adam-betas-not-a-pair", "sgd-weight-decay"],
+)
+def test_loading_a_bad_setting_changes_no_setting_and_names_load_state_dict(make, bad, message):
+    optimizer = make([Parameter([1.0, 2.0])])
+    saved = optimizer.state_dict()
+    before = {name: getattr(optimizer, name) for name in optimizer._hyperparameters}
+    saved["param_groups"][0].update(bad)  # a good lr listed before a bad setting
+    with pytest.raises(ValueError, match=message):
+        optimizer.load_state_dict(saved)
+    assert {name: getattr(optimizer, name) for name in optimizer._hyperparameters} == before
+
+
+def test_a_bad_setting_in_the_constructor_still_names_the_class():
+    with pytest.raises(ValueError, match=r"^Adam: betas\[1\] must be"):
+        Adam([Parameter([1.0])], lr=0.5, betas=(0.9, 1.5))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [lambda w: [{"params": [w], "lr": 0.1}], lambda w: {"params": [w]}],
+    ids=["a-list-of-groups", "one-group-dict"],
+)
+def test_parameter_groups_are_refused_with_one_optimiser_per_group_as_the_way_out(params):
+    w = Parameter([1.0])
+    with pytest.raises(TypeError) as caught:
+        SGD(params(w), lr=0.1)
+    message = str(caught.value)
+    assert "parameter 0 is a dict, {'params': [Parameter([1.])]" in message  # what was passed
+    assert "Parameter groups are not supported" in message  # what is expected
+    assert "make one optimiser per group" in message  # what to do
+    assert "not their arrays" not in message
+
+
+def test_torch_accepts_the_parameter_groups_the_library_refuses():
+    torch = pytest.importorskip("torch")
+    p, q = torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(2))
+    optimizer = torch.optim.SGD([{"params": [p]}, {"params": [q], "lr": 0.5}], lr=0.1)
+    assert [group["lr"] for group in optimizer.param_groups] == [0.1, 0.5]

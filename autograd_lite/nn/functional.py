@@ -32,6 +32,8 @@ Tensor([[0., 0., 0., 0.]])
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..tensor import Tensor, no_grad
@@ -41,6 +43,22 @@ __all__ = ["softmax", "log_softmax", "cross_entropy"]
 
 def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _check_dim(owner: str, x: Tensor, dim) -> None:
+    """Raise unless ``dim`` names a dimension of ``x``: ``-x.ndim <= dim < x.ndim`` (a 0-d x counts as 1-d, as in PyTorch)."""
+    ndim = max(x.ndim, 1)
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(
+            f"{owner}: dim must be an integer, the dimension to normalise along, but got {dim!r}. For "
+            f"x of shape {x.shape}, pass an integer from {-ndim} to {ndim - 1} (dim=-1 is the last one)."
+        )
+    if not -ndim <= dim < ndim:
+        raise IndexError(
+            f"{owner}: dim={dim} is out of range for x of shape {x.shape}, which has {x.ndim} "
+            f"dimension(s): dim must be from {-ndim} to {ndim - 1}. For rows of class scores "
+            "(shape (N, C)) use dim=1, or dim=-1 for the last dimension."
+        )
 
 
 def _row_max(x: Tensor, dim: int) -> Tensor:
@@ -61,6 +79,10 @@ def log_softmax(x, dim: int = -1) -> Tensor:
     $\log \mathrm{softmax}(x)_i = (x_i - m) - \log \sum_j e^{x_j - m}$
     with $m = \max_j x_j$; every exponent is at most 0.
 
+    ``dim`` is the dimension to normalise along, an integer from
+    ``-x.ndim`` to ``x.ndim - 1`` (default -1, the last); another value
+    raises IndexError, as in PyTorch.
+
     >>> from autograd_lite import Tensor
     >>> from autograd_lite.nn.functional import log_softmax
     >>> log_softmax(Tensor([[0.0, 0.0], [1000.0, 0.0]]), dim=1)
@@ -68,6 +90,7 @@ def log_softmax(x, dim: int = -1) -> Tensor:
             [ 0.00000000e+00, -1.00000000e+03]])
     """
     x = _as_tensor(x)
+    _check_dim("log_softmax", x, dim)
     shifted = x - _row_max(x, dim)
     if shifted.size == 0:
         return shifted  # an empty dimension: nothing to normalise (log of an empty sum would be -inf)
@@ -79,6 +102,8 @@ def softmax(x, dim: int = -1) -> Tensor:
 
     Each slice along ``dim`` is positive and sums to 1.  The row maximum is
     subtracted before ``exp`` (the result is the same, the exponents stay <= 0).
+    ``dim`` is an integer from ``-x.ndim`` to ``x.ndim - 1`` (default -1, the
+    last dimension); another value raises IndexError, as in PyTorch.
 
     >>> from autograd_lite import Tensor
     >>> from autograd_lite.nn.functional import softmax
@@ -86,8 +111,13 @@ def softmax(x, dim: int = -1) -> Tensor:
     Tensor([[0.5       , 0.5       ],
             [0.88079708, 0.11920292],
             [1.        , 0.        ]])
+    >>> softmax(Tensor([[1.0, 1.0]]), dim=2)
+    Traceback (most recent call last):
+    ...
+    IndexError: softmax: dim=2 is out of range for x of shape (1, 2), which has 2 dimension(s): dim must be from -2 to 1. For rows of class scores (shape (N, C)) use dim=1, or dim=-1 for the last dimension.
     """
     x = _as_tensor(x)
+    _check_dim("softmax", x, dim)
     exps = (x - _row_max(x, dim)).exp()
     return exps / exps.sum(dim=dim, keepdim=True)
 
@@ -95,17 +125,22 @@ def softmax(x, dim: int = -1) -> Tensor:
 def _class_indices(targets, n_rows: int, n_classes: int) -> np.ndarray:
     """``targets`` as an integer array of shape (n_rows,) with values in [0, n_classes), or a clear error."""
     array = np.asarray(targets.array if isinstance(targets, Tensor) else targets)
+    if array.size == 0:
+        array = array.astype(int)  # no targets: np.asarray([]) is float, but there is no class to check
+    # The conversions suggested below work on every accepted form of targets: array, list or Tensor.
     if array.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy: targets must be integer class indices in [0, {n_classes}), one per "
-            f"example, but they have dtype {array.dtype}: {_short(array)}. Convert them with "
-            "targets.astype(int); for one-hot rows, use targets.argmax(axis=1)."
+            f"example, but they have dtype {array.dtype} and shape {array.shape}: {_short(array)}. "
+            "For whole numbers stored as floats, convert them with np.asarray(targets, dtype=int); "
+            "for one-hot rows, take each row's class with np.argmax(np.asarray(targets), axis=1)."
         )
     if array.ndim != 1:
         raise ValueError(
             f"cross_entropy: targets must have shape (N,), one class index per example, but they "
-            f"have shape {array.shape}. For one-hot rows, use targets.argmax(axis=1); otherwise "
-            "flatten them with targets.reshape(-1)."
+            f"have shape {array.shape}. For one-hot rows, take each row's class with "
+            "np.argmax(np.asarray(targets), axis=1); otherwise flatten them with "
+            "np.asarray(targets).reshape(-1)."
         )
     if len(array) != n_rows:
         raise ValueError(
@@ -171,6 +206,26 @@ def cross_entropy(logits, targets, reduction: str = "mean") -> Tensor:
     Tensor([0.23954477, 1.09861229], recipe=negative)
     >>> print(round(cross_entropy(logits, np.array([0, 2]), reduction='sum').item(), 4))
     1.3382
+
+    An empty batch (``N = 0``, with empty targets of any dtype, such as
+    ``[]``) has the sum 0 and no losses; its mean is undefined, so
+    ``'mean'`` raises ValueError where PyTorch returns ``nan``:
+
+    >>> empty = Tensor(np.zeros((0, 3)))
+    >>> cross_entropy(empty, [], reduction='sum').item(), cross_entropy(empty, [], reduction='none').shape
+    (-0.0, (0,))
+    >>> cross_entropy(empty, [])
+    Traceback (most recent call last):
+    ...
+    ValueError: cross_entropy: the batch is empty (logits has 0 rows): the mean of no losses is undefined (PyTorch returns nan). Pass reduction='sum' for 0, or reduction='none' for no losses.
+
+    Raises:
+
+    - ``ValueError`` if ``reduction`` is not ``'mean'``, ``'sum'`` or
+      ``'none'``; if ``logits`` is not 2-D; if the batch is empty and
+      ``reduction='mean'``; if ``targets`` is not of shape ``(N,)`` (one-hot
+      rows, say, or a different N); or if a target is outside ``[0, C)``;
+    - ``TypeError`` if ``targets`` are not integers (floats, say).
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(

@@ -107,6 +107,12 @@ def _variable(module) -> str:
     return type(module).__name__.lower()
 
 
+def _slice_text(index: slice) -> str:
+    """``slice(0, 1, None)`` as it was written in brackets: ``0:1``."""
+    text = ":".join("" if part is None else str(part) for part in (index.start, index.stop))
+    return text if index.step is None else f"{text}:{index.step}"
+
+
 def _check_size(owner: str, name: str, value) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{owner}: {name} must be a positive integer (a number of features), got {value!r}.")
@@ -426,10 +432,13 @@ class Module:
         together: with ``strict=True`` (the default), a parameter the
         state_dict lacks (missing) or a key the model has no parameter for
         (unexpected); always, a value whose shape differs from its
-        parameter's.  Then nothing is loaded.  With ``strict=False`` the keys
-        both share are loaded and the others returned.  Loading runs under
-        ``no_grad()`` and counts in each parameter's ``version`` (so a graph
-        built before refuses to backpropagate through the old values).
+        parameter's (the layer sizes differ) or that is not numbers.  Then
+        nothing is loaded.  With ``strict=False`` the keys both share are
+        loaded and the others returned; a wrong shape is still an error (as
+        in PyTorch), so the message suggests ``strict=False`` only when the
+        keys are all that differ.  Loading runs under ``no_grad()`` and counts
+        in each parameter's ``version`` (so a graph built before refuses to
+        backpropagate through the old values).
 
         >>> import numpy as np
         >>> from autograd_lite.nn import Linear
@@ -438,14 +447,19 @@ class Module:
         IncompatibleKeys(missing_keys=[], unexpected_keys=[])
         >>> layer.weight
         Parameter([[1., 2.]])
-        >>> layer.load_state_dict({"weight": np.ones((2, 2)), "b": np.zeros(1)})
+        >>> layer.load_state_dict({"weight": np.ones((1, 2)), "b": np.zeros(1)})
         Traceback (most recent call last):
         ...
         RuntimeError: Error(s) in loading state_dict for Linear; nothing was loaded:
           missing key(s): 'bias'
           unexpected key(s): 'b'
-          shape mismatch for 'weight': the state_dict holds shape (2, 2), the model's parameter has shape (1, 2)
-        Load a state_dict saved from a model built the same way (same layers, same sizes), or pass strict=False to load only the keys both have.
+        Load a state_dict saved from a model built the same way (same layers, same names), or pass strict=False to load only the keys both have.
+        >>> layer.load_state_dict({"weight": np.ones((2, 2)), "bias": np.zeros(1)}, strict=False)
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Error(s) in loading state_dict for Linear; nothing was loaded:
+          shape mismatch for 'weight': the layer sizes differ: the model's parameter has shape (1, 2), the state_dict holds shape (2, 2)
+        Build the model with the layer sizes of the model the state_dict was saved from. strict=False would not help: it skips only missing and unexpected keys, never a value of the wrong shape or type.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(
@@ -455,11 +469,12 @@ class Module:
         own = dict(self._all_named_parameters())
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]
-        errors = []
+        key_errors = []  # what strict=False skips
         if strict and missing:
-            errors.append("missing key(s): " + ", ".join(map(repr, missing)))
+            key_errors.append("missing key(s): " + ", ".join(map(repr, missing)))
         if strict and unexpected:
-            errors.append("unexpected key(s): " + ", ".join(map(repr, unexpected)))
+            key_errors.append("unexpected key(s): " + ", ".join(map(repr, unexpected)))
+        value_errors = []  # what strict=False does not skip
         values = {}
         for name, parameter in own.items():
             if name not in state_dict:
@@ -467,20 +482,29 @@ class Module:
             value = state_dict[name]
             array = np.asarray(value.array if isinstance(value, Tensor) else value)
             if array.dtype.kind not in "fiu":
-                errors.append(f"{name!r} holds {_a(value)} of dtype {array.dtype}, not numbers: {value!r}")
+                value_errors.append(f"{name!r} holds {_a(value)} of dtype {array.dtype}, not numbers: {value!r}")
             elif array.shape != parameter.shape:
-                errors.append(
-                    f"shape mismatch for {name!r}: the state_dict holds shape {array.shape}, the model's "
-                    f"parameter has shape {parameter.shape}"
+                value_errors.append(
+                    f"shape mismatch for {name!r}: the layer sizes differ: the model's parameter has shape "
+                    f"{parameter.shape}, the state_dict holds shape {array.shape}"
                 )
             else:
                 values[name] = array
-        if errors:
+        if value_errors:
+            advice = (
+                "Build the model with the layer sizes of the model the state_dict was saved from. strict=False "
+                "would not help: it skips only missing and unexpected keys, never a value of the wrong shape or type."
+            )
+        else:
+            advice = (
+                "Load a state_dict saved from a model built the same way (same layers, same names), or pass "
+                "strict=False to load only the keys both have."
+            )
+        if key_errors or value_errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}; nothing was loaded:\n  "
-                + "\n  ".join(errors)
-                + "\nLoad a state_dict saved from a model built the same way (same layers, same sizes), "
-                "or pass strict=False to load only the keys both have."
+                + "\n  ".join(key_errors + value_errors)
+                + "\n" + advice
             )
         with no_grad():
             for name, array in values.items():
@@ -613,22 +637,23 @@ def _require_module(owner: str, where: str, value) -> None:
 class _ModuleSequence(Module):
     """Modules registered as ``"0"``, ``"1"``, ... in order: what Sequential and ModuleList share."""
 
+    def _check_new(self, where: str, module, position: int) -> None:
+        """Raise unless ``module`` may go at ``position``; ``where`` says what the user did, for the message."""
+        _require_module(type(self).__name__, where, module)
+        self._refuse_cycle(str(position), module)
+
     def _set_all(self, modules: list) -> None:
-        """Register ``modules`` as ``"0"``, ``"1"``, ..., replacing the current ones (all checked first)."""
-        owner = type(self).__name__
-        for i, module in enumerate(modules):
-            _require_module(owner, f"argument {i}", module)
-            self._refuse_cycle(str(i), module)
+        """Register ``modules`` (each checked already) as ``"0"``, ``"1"``, ..., replacing the current ones."""
         for name in list(self._modules):
             del self._modules[name]
             object.__delattr__(self, name)
         for i, module in enumerate(modules):
             setattr(self, str(i), module)
 
-    def _index(self, index) -> int:
+    def _index(self, index, accepted: str = "integers or slices") -> int:
         size = len(self._modules)
         if not isinstance(index, numbers.Integral) or isinstance(index, bool):
-            raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {_a(index)}: {index!r}.")
+            raise TypeError(f"{type(self).__name__} indices must be {accepted}, got {_a(index)}: {index!r}.")
         if not -size <= index < size:
             raise IndexError(f"{type(self).__name__} index {index} is out of range: it holds {size} module(s).")
         return int(index) % size
@@ -646,8 +671,17 @@ class _ModuleSequence(Module):
         return modules[self._index(index)]
 
     def __setitem__(self, index, module) -> None:
+        name = type(self).__name__
+        if isinstance(index, slice):
+            raise TypeError(
+                f"{name}: slice assignment ({_variable(self)}[{_slice_text(index)}] = ...) is not supported "
+                f"(PyTorch's {name} refuses it too). Assign one index at a time, {_variable(self)}[i] = module; "
+                "to add or remove modules, use append, extend, insert or del."
+            )
+        position = self._index(index, accepted="integers")
+        self._check_new(f"the module assigned to [{index}]", module, position)
         modules = list(self._modules.values())
-        modules[self._index(index)] = module
+        modules[position] = module
         self._set_all(modules)
 
     def __delitem__(self, index) -> None:
@@ -660,20 +694,24 @@ class _ModuleSequence(Module):
 
     def append(self, module: Module) -> "_ModuleSequence":
         """Add ``module`` at the end; returns self."""
-        _require_module(type(self).__name__, "append's argument", module)
-        self._refuse_cycle(str(len(self)), module)
+        self._check_new("append's argument", module, len(self))
         setattr(self, str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> "_ModuleSequence":
         """Add each of ``modules`` at the end, in order; returns self."""
-        self._set_all([*self._modules.values(), *modules])
+        new = list(modules)
+        for i, module in enumerate(new):
+            self._check_new(f"extend's item {i}", module, len(self) + i)
+        self._set_all([*self._modules.values(), *new])
         return self
 
     def insert(self, index: int, module: Module) -> None:
         """Put ``module`` before position ``index`` (as ``list.insert``)."""
         modules = list(self._modules.values())
-        modules.insert(index, module)
+        position = len(modules[:index])  # where list.insert puts it: a[index:index] = [module]
+        self._check_new("the module passed to insert", module, position)
+        modules.insert(position, module)
         self._set_all(modules)
 
 
@@ -683,7 +721,8 @@ class Sequential(_ModuleSequence):
     The modules are registered as ``"0"``, ``"1"``, ...; index with
     ``model[0]``, slice with ``model[:2]`` (a new Sequential of the same
     layers), iterate with ``for layer in model``, and change it like a list
-    (``append``, ``insert``, ``model[1] = ...``, ``del model[1]``).
+    (``append``, ``extend``, ``insert``, ``model[1] = ...``, ``del model[1]``),
+    one index at a time: slice assignment is refused, as in PyTorch.
 
     >>> from autograd_lite import Tensor
     >>> from autograd_lite.nn import Linear, ReLU, Sequential
@@ -700,6 +739,8 @@ class Sequential(_ModuleSequence):
 
     def __init__(self, *modules: Module):
         super().__init__()
+        for i, module in enumerate(modules):
+            self._check_new(f"argument {i}", module, i)
         self._set_all(list(modules))
 
     @classmethod
@@ -716,9 +757,18 @@ class ModuleList(_ModuleSequence):
     """A list of Modules, each registered (so ``parameters()`` finds their weights), as in PyTorch.
 
     A plain Python list of layers is not registered: its weights are missing
-    from ``parameters()`` and so never trained.  A ModuleList is indexed,
-    sliced, iterated and changed like a list; it has no ``forward`` (the
-    Module that holds it decides how to use its layers).
+    from ``parameters()`` and so never trained.  A ModuleList has no
+    ``forward`` (the Module that holds it decides how to use its layers).
+    These list operations work, as on a list:
+
+    - ``len(blocks)``, ``for block in blocks``, ``blocks[i]`` (``i`` may be
+      negative), ``blocks[i:j]`` (a new ModuleList of the same layers);
+    - ``blocks[i] = module``, one index at a time, and ``del blocks[i]`` or
+      ``del blocks[i:j]`` (the rest are renumbered from 0);
+    - ``append(module)``, ``extend(modules)``, ``insert(i, module)``.
+
+    Slice assignment (``blocks[0:2] = [...]``) is refused, as in PyTorch;
+    ``pop``, ``+`` and ``+=`` (which PyTorch has) are not provided.
 
     >>> from autograd_lite.nn import Linear, Module, ModuleList
     >>> class Tower(Module):
@@ -748,7 +798,10 @@ class ModuleList(_ModuleSequence):
                 f"ModuleList takes an iterable of Modules, got a single {type(modules).__name__}: wrap it "
                 "in a list, ModuleList([layer])."
             )
-        self._set_all(list(modules) if modules is not None else [])
+        modules = list(modules) if modules is not None else []
+        for i, module in enumerate(modules):
+            self._check_new(f"item {i} of the modules passed", module, i)
+        self._set_all(modules)
 
     @classmethod
     def _from_list(cls, modules: list) -> "ModuleList":
@@ -758,8 +811,13 @@ class ModuleList(_ModuleSequence):
 class ModuleDict(Module):
     """A dict of Modules by name, each registered (so ``parameters()`` finds their weights), as in PyTorch.
 
-    Keys are strings without dots (a dot separates names in
-    ``named_parameters()``); they keep the order they were added in.
+    Keys keep the order they were added in.  ``ModuleDict(modules)`` and
+    ``update(modules)`` take a dict of Modules, another ModuleDict (both as
+    in PyTorch) or ``(key, Module)`` pairs.  A key raises KeyError if it is
+    not a non-empty string (PyTorch raises TypeError for a non-string), if it
+    contains a dot (a dot separates names in ``named_parameters()``), or if
+    it names an attribute a ModuleDict already has (``'keys'``,
+    ``'training'``, ``'forward'`` ...), which would hide the module.
 
     >>> from autograd_lite.nn import Linear, ModuleDict, ReLU
     >>> heads = ModuleDict({"digit": Linear(4, 10, rng=0), "parity": Linear(4, 2, rng=1)})
@@ -772,6 +830,12 @@ class ModuleDict(Module):
     Traceback (most recent call last):
     ...
     KeyError: "ModuleDict: the key 'a.b' contains a dot, but dots separate the parts of a parameter's name ('digit.weight'). Use another key, such as 'a_b'."
+    >>> heads["keys"] = ReLU()
+    Traceback (most recent call last):
+    ...
+    KeyError: "ModuleDict: the key 'keys' is already an attribute of ModuleDict (a method or a setting), so the module could not be reached by that name. Use another key."
+    >>> list(ModuleDict(heads)) == list(heads)   # a copy: the same Modules under the same keys
+    True
     """
 
     def __init__(self, modules=None):
@@ -832,8 +896,9 @@ class ModuleDict(Module):
         return module
 
     def update(self, modules) -> None:
-        """Add (or replace) Modules from a mapping or from ``(key, Module)`` pairs."""
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        """Add (or replace) Modules from a dict, another ModuleDict, or ``(key, Module)`` pairs."""
+        # A ModuleDict is read like a dict (iterating one gives its keys, not pairs).
+        pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
         for pair in pairs:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise TypeError(
@@ -846,8 +911,8 @@ class MLP(Module):
     """A multilayer perceptron: Linear layers with a ReLU between each pair, no activation at the end.
 
     ``MLP(in_features, hidden_features, out_features)``: ``hidden_features``
-    is one width (``64``) or a list of widths (``[128, 64]``), one per hidden
-    layer.  The layers live in ``self.layers``, a :class:`Sequential`; the
+    is one width (an int, ``64``) or a list (or tuple) of widths
+    (``[128, 64]``), one per hidden layer; anything else raises TypeError.  The layers live in ``self.layers``, a :class:`Sequential`; the
     output is the last layer's raw scores (logits), ready for
     ``cross_entropy``.  One ``rng`` draws every layer's initial weights.
 
@@ -862,8 +927,15 @@ class MLP(Module):
     def __init__(self, in_features: int, hidden_features, out_features: int, rng=None):
         super().__init__()
         if isinstance(hidden_features, numbers.Integral):
-            hidden_features = [hidden_features]
-        hidden = list(hidden_features)
+            hidden = [hidden_features]
+        elif isinstance(hidden_features, (list, tuple)):
+            hidden = list(hidden_features)
+        else:
+            raise TypeError(
+                f"MLP: hidden_features must be one width, an int such as 64, or a list of widths, one per "
+                f"hidden layer, such as [128, 64]; got {_a(hidden_features)}: {hidden_features!r}. Pass "
+                f"MLP({in_features}, 64, {out_features}) or MLP({in_features}, [128, 64], {out_features})."
+            )
         for width in hidden:
             _check_size("MLP", "each hidden width", width)
         rng = _as_generator(rng)
