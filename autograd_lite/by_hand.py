@@ -17,7 +17,10 @@ def forward_and_back(a: np.ndarray, b: np.ndarray, c: np.ndarray):
 
     The forward pass is d = a*b, e = log(c), f = d*e, g = log(f).  The backward
     pass starts from dg/dg = 1 and calls each node's backward function once, in
-    reverse order.
+    reverse order.  ``a``, ``b`` and ``c`` may be arrays of shapes that
+    broadcast together; each gradient comes back in its input's shape.  g is
+    defined where ``a * b * log(c) > 0``: elsewhere the results are nan or inf
+    (with numpy's warnings), not an error.
 
     >>> import numpy as np
     >>> from autograd_lite import forward_and_back

@@ -293,10 +293,13 @@ for _op, _rule, _n in [
 class Dual:
     """A value and its tangent: the derivative of the value along one direction of the inputs.
 
-    ``Dual`` has the operators and methods of ``Tensor`` (``+``, ``*``, ``@``,
-    ``.exp()``, ``.sum(dim=...)``, ...), so a function written for Tensors runs
-    on Duals unchanged, and every operation carries the tangent forward with
-    its tangent rule.
+    ``Dual`` has the differentiable operators and methods of ``Tensor``
+    (arithmetic, ``@``, indexing, ``exp``, ``log``, ``relu``, ``maximum``,
+    ``sum``, ``mean``, ``max``, ``reshape``, ``permute``, ``transpose``,
+    ``expand``, ``.T``) with ``shape`` and ``ndim``, so a function written with
+    those runs on Duals unchanged, and every operation carries the tangent
+    forward with its tangent rule.  It has no ``size``, ``dtype``, ``item()``
+    or gradient members: a function that reads them does not run under ``jvp``.
 
     >>> import numpy as np
     >>> from autograd_lite.forward import Dual
@@ -463,6 +466,13 @@ def jvp(f: Callable, x, u) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"jvp: {len(xs)} inputs but {len(us)} directions; give one direction per input.")
     duals = []
     for i, (value, direction) in enumerate(zip(xs, us)):
+        if isinstance(value, list):
+            raise TypeError(
+                f"jvp: input {i} is a list; pass an array (np.array(...)), or a tuple of arrays for a "
+                "function of several inputs."
+            )
+        # np.asarray first: a Python float is then float64, not the float32 that NEP 50 would make it.
+        value = np.asarray(value)
         value = np.asarray(value, dtype=np.result_type(value, np.float32))
         direction = np.asarray(direction, dtype=value.dtype)
         if direction.shape != value.shape:

@@ -212,3 +212,17 @@ def test_a_rule_of_the_wrong_shape_is_named():
             forward.wrap_tangent_fn(np.sin)(Dual(np.zeros(2), np.ones(2)))
     finally:
         del TANGENT_RULES[np.sin]
+
+
+def test_jvp_of_a_python_float_computes_in_float64():
+    """NEP 50 would make result_type(0.1, float32) float32: a Python number is float64 here."""
+    value, tangent = jvp(lambda x: x * x, 0.1, 1.0)
+    assert value.dtype == tangent.dtype == np.float64
+    assert float(tangent) == 0.2
+    value, tangent = jvp(lambda x: x * x, np.float32(0.1), np.float32(1.0))
+    assert tangent.dtype == np.float32  # a float32 input stays float32
+
+
+def test_jvp_refuses_a_list_with_a_message():
+    with pytest.raises(TypeError, match=r"jvp: input 0 is a list; pass an array"):
+        jvp(lambda x: x * x, [1.0, 2.0], [1.0, 0.0])

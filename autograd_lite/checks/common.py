@@ -1,6 +1,7 @@
 """What every learner check shares: calling the reader's code, comparing arrays, reporting.
 
-Used by ``part1`` (chapters 1-6), ``engine`` (chapters 7-9) and ``nn`` (chapter 10).
+Used by ``part1`` (chapters 1-6), ``engine`` (chapters 7-9), ``nn`` (chapter 10) and
+``part4`` (chapters 11-12).
 
 Every check runs the reader's function through a :class:`_Run`, which gives
 each call three protections:
