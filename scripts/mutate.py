@@ -58,6 +58,7 @@ UNIT_TESTS = {
     "functions": ["test_functions", "test_tensor", "test_backward", "test_engine_vs_autograd"],
     "nn/functional": ["test_functional", "test_nn"],
     "nn/__init__": ["test_nn", "test_functional"],
+    "nn/modules": ["test_nn", "test_functional"],
     "optim": ["test_optim", "test_nn"],
 }
 #: Where the book's doctests are: every module's docstrings and every page.
