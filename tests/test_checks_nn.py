@@ -639,3 +639,75 @@ def test_check_cross_entropy_draws_rows_far_apart():
         random_cases = run_cases[6:]
         caught += any(np.ptp(logits.max(axis=1)) > 1000 for logits in random_cases)
     assert caught >= 10
+
+
+# ------------------------------------------------- wrong answers a reviewer found accepted
+
+
+class TwoGeneratorsFromOneSeed(Module):
+    """default_rng(rng) called twice: with an int seed the bias repeats the weight's first values."""
+
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        b = 1 / np.sqrt(in_features)
+        self.weight = Parameter(np.random.default_rng(rng).uniform(-b, b, size=(out_features, in_features)))
+        self.bias = Parameter(np.random.default_rng(rng).uniform(-b, b, size=out_features)) if bias else None
+
+    def forward(self, x):
+        out = x @ self.weight.T
+        return out + self.bias if self.bias is not None else out
+
+
+class BiasCopiedFromTheWeight(TwoGeneratorsFromOneSeed):
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        super().__init__(in_features, out_features, bias, rng)
+        if bias:
+            self.bias = Parameter(self.weight.array[:, 0].copy())
+
+
+class NoneIsSeedZero(TwoGeneratorsFromOneSeed):
+    """rng=None read as the seed 0: every unseeded layer is the same."""
+
+    def __init__(self, in_features, out_features, bias=True, rng=None):
+        Module.__init__(self)
+        self.in_features, self.out_features = in_features, out_features
+        rng = np.random.default_rng(0 if rng is None else rng)
+        b = 1 / np.sqrt(in_features)
+        self.weight = Parameter(rng.uniform(-b, b, size=(out_features, in_features)))
+        self.bias = Parameter(rng.uniform(-b, b, size=out_features)) if bias else None
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (TwoGeneratorsFromOneSeed, "different biases from the seed 5"),
+    (BiasCopiedFromTheWeight, "a bias value copied from the weight"),
+    (NoneIsSeedZero, "the same weights every time with rng=None"),
+], ids=lambda value: getattr(value, "__name__", "message"))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_check_linear_rejects_seed_mistakes_on_every_seed(wrong, message, seed):
+    with pytest.raises(AssertionError, match=message):
+        check_linear(wrong, seed=seed)
+
+
+class LrInTheBuffer(SGD):
+    """The buffer holds lr * g: right only while lr never changes."""
+
+    def step(self):
+        with no_grad():
+            for p in self.params:
+                if p.grad is None:
+                    continue
+                g = p.grad.array + self.weight_decay * p.array
+                if self.momentum:
+                    state = self.state.setdefault(p, {})
+                    v = self.lr * g if "v" not in state else self.momentum * state["v"] + self.lr * g
+                    state["v"] = v
+                    p -= v
+                else:
+                    p -= self.lr * g
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_check_sgd_step_rejects_lr_folded_into_the_buffer(seed):
+    with pytest.raises(AssertionError, match=r"lr set to 0\.05 after step 2"):
+        check_sgd_step(LrInTheBuffer, seed=seed)

@@ -157,7 +157,7 @@ def test_another_correct_answer_passes(capsys):
 def test_a_failure_on_a_random_case_names_its_seed_and_seed_repeats_it():
     def right_on_fixed_cases_only(dx, dy, out, x, y):
         right_on_fixed_cases_only.calls += 1
-        if right_on_fixed_cases_only.calls > 4:  # the fixed cases call it 4 times
+        if right_on_fixed_cases_only.calls > 5:  # the fixed cases call it 5 times
             return dx * y
         return dx * y + x * dy
 
@@ -434,3 +434,30 @@ def test_a_checkpoint_that_changes_h_fails_naming_it(name):
     if name == "zeroed":
         assert "h after the call (shape (4,), float64): [0., 0., 0., 0.]" in message
         assert "h belongs to the caller" in message
+
+
+# ------------------------------------------------- wrong answers a reviewer found accepted
+
+
+def multiply_tangent_through_out(dx, dy, out, x, y):
+    return out / x * dx + out / y * dy  # "d(out)/dx = out / x": nan where x or y is 0
+
+
+def sum_tangent_squeezed(dx, out, x, dim=None, keepdim=False):
+    summed = np.sum(dx, axis=dim, keepdims=True)
+    return summed if keepdim else summed.squeeze()  # drops size-1 dimensions that were not summed
+
+
+def sum_tangent_ignoring_keepdim_for_none(dx, out, x, dim=None, keepdim=False):
+    return np.sum(dx) if dim is None else np.sum(dx, axis=dim, keepdims=keepdim)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("rules, message", [
+    ((multiply_tangent_through_out, matmul_tangent, sum_tangent), "multiply_tangent_through_out"),
+    ((multiply_tangent, matmul_tangent, sum_tangent_squeezed), "sum_tangent_squeezed"),
+    ((multiply_tangent, matmul_tangent, sum_tangent_ignoring_keepdim_for_none), "sum_tangent_ignoring_keepdim_for_none"),
+], ids=["divides-by-x", "squeeze", "keepdim-ignored-for-None"])
+def test_check_tangent_rules_rejects_them_on_every_seed(rules, message, seed):
+    with pytest.raises(AssertionError, match=message), np.errstate(all="ignore"):
+        check_tangent_rules(*rules, seed=seed)

@@ -217,19 +217,39 @@ def _check_linear_rng_kinds(run: _Run, cls) -> None:
     )
     in_features, out_features = 3, 2
     from_generator, _ = _make_linear(run, cls, in_features, out_features, 5)
-    for rng in [5, None]:
+    unseeded = []
+    for rng in [5, None, None]:
         call = f"{_name(cls)}({in_features}, {out_features}, rng={rng!r})"
         try:
             layer = _call(run, _name(cls), cls, call, in_features, out_features, rng=rng)
         except (AttributeError, TypeError) as exc:
             raise AssertionError(f"{check}: {call} raised {type(exc).__name__}: {exc}\n  hint: {hint}") from None
         weight = _check_parameter(check, call, layer, "weight", (out_features, in_features), hint)
-        if rng is not None and not np.array_equal(weight.array, from_generator.weight.array):
+        if rng is None:
+            unseeded.append(weight.array)
+            continue
+        bias = _check_parameter(check, call, layer, "bias", (out_features,), hint)
+        for name, mine, reference in [("weights", weight, from_generator.weight),
+                                      ("biases", bias, from_generator.bias)]:
+            if not np.array_equal(mine.array, reference.array):
+                raise _fail(
+                    check, f"different {name} from the seed 5 and from np.random.default_rng(5)", call,
+                    [_show("with np.random.default_rng(5)", reference.array), _show("with rng=5", mine.array)],
+                    hint + " Make one Generator and draw the weight, then the bias, from it.",
+                )
+        if np.isin(bias.array, weight.array).any():
             raise _fail(
-                check, "different weights from the seed 5 and from np.random.default_rng(5)", call,
-                [_show("with np.random.default_rng(5)", from_generator.weight.array),
-                 _show("with rng=5", weight.array)], hint,
+                check, "a bias value copied from the weight", call,
+                [_show("weight", weight.array), _show("bias", bias.array)],
+                "draw the bias from the same Generator after the weight, not a second Generator made "
+                "from the same seed (that repeats the weight's first values) and not the weight's values.",
             )
+    if np.array_equal(unseeded[0], unseeded[1]):
+        raise _fail(
+            check, "the same weights every time with rng=None", f"{_name(cls)}(3, 2) twice",
+            [_show("first", unseeded[0]), _show("second", unseeded[1])],
+            "rng=None means fresh randomness: np.random.default_rng(None), not a fixed seed.",
+        )
 
 
 def _check_linear_forward(run: _Run, cls) -> None:
@@ -436,7 +456,8 @@ def check_sgd_step(cls, *, seed: int | None = None, time_limit: float | None = N
 
     For each setting, two parameters of shape (2, 3) take four steps with
     known gradients; the second parameter has no gradient (``.grad is None``)
-    at its first and third steps and must not move then.  After each step
+    at its first and third steps and must not move then, and ``lr`` is halved
+    after the second step (as a learning-rate schedule does).  After each step
     both must equal PyTorch's SGD (``autograd_lite.optim.SGD``):
     ``g = grad + weight_decay * p``; with momentum, a buffer per parameter,
     ``b = g`` at its first step and ``b = momentum * b + g`` after, then
@@ -477,6 +498,10 @@ def _check_sgd_setting(run: _Run, cls, lr, momentum, weight_decay, shape, skippe
     optimizer = _call(run, _name(cls), cls, call, params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     reference = _SGD(reference_params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     for step in range(n_steps):
+        if step == 2:
+            # A learning-rate schedule changes lr between steps: the buffer must not hold lr.
+            optimizer.lr = reference.lr = lr / 2
+            call += f", lr set to {lr / 2} after step 2"
         before = [p.array.copy() for p in params]
         versions = [p.version for p in params]
         for param, reference_param, param_grads in zip(params, reference_params, grads):

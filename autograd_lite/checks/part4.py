@@ -141,6 +141,8 @@ def check_tangent_rules(
     fixed = np.random.default_rng(11)
     multiply_cases = [
         (np.array([1.0, 0.0, 2.0]), np.array([0.5, 1.0, -1.0]), np.array([2.0, -1.0, 0.5]), np.array([3.0, 4.0, 2.0])),
+        # zeros in x and in y: a rule written as out / x * dx + out / y * dy gives nan there
+        (np.array([1.0, 1.0, 0.5]), np.array([1.0, 0.5, 2.0]), np.array([0.0, 2.0, 1.5]), np.array([3.0, 0.0, 0.0])),
         _multiply_case(fixed, (2, 3), (3,)),
         _multiply_case(fixed, (3, 1), (1, 4)),
         _multiply_case(fixed, (2, 3), (2, 3), np.float32),
@@ -153,8 +155,10 @@ def check_tangent_rules(
         _multiply_case(fixed, (2, 2, 3), (3, 4)),
         _multiply_case(fixed, (2, 1, 2, 3), (3, 3, 2)),
     ]
-    sum_cases = [((2, 3), None, False), ((2, 3), 1, False), ((2, 3), 0, True), ((2, 3, 4), -1, False),
-                 ((2, 3, 4), (0, 2), False), ((2, 3, 4), (0, -1), True)]
+    sum_cases = [((2, 3), None, False), ((2, 3), None, True), ((2, 3), 1, False), ((2, 3), 0, True),
+                 ((2, 3, 4), -1, False), ((2, 3, 4), (0, 2), False), ((2, 3, 4), (0, -1), True),
+                 # size-1 dimensions that are not summed: squeeze() would drop them too
+                 ((2, 1), 0, False), ((1, 3, 1), 1, False)]
 
     def run_cases(multiply_cases, matmul_cases, sum_cases, rng):
         for dx, dy, x, y in multiply_cases:
