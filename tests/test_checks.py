@@ -884,3 +884,71 @@ def test_check_forward_and_back_names_no_global_when_none_is_read():
     with pytest.raises(AssertionError, match="wrong dtype") as info:
         check_forward_and_back(returns_float64)
     assert "from outside the function" not in str(info.value)
+
+
+# ------------------------------------------------- wrong answers a reviewer found accepted
+
+
+def sort_every_path(node, get_parents):
+    """Right order, but walks every path (it never skips a node it has finished): 2**n on n diamonds."""
+    result, listed, on_path = [], set(), {node}
+    stack = [(node, iter(get_parents(node)))]
+    while stack:
+        current, parents = stack[-1]
+        for parent in parents:
+            if parent in on_path:
+                raise ValueError("cycle")
+            on_path.add(parent)
+            stack.append((parent, iter(get_parents(parent))))
+            break
+        else:
+            stack.pop()
+            on_path.discard(current)
+            if current not in listed:
+                listed.add(current)
+                result.append(current)
+    return result
+
+
+def sort_checking_only_the_root_and_self_loops(node, get_parents):
+    result, done = [], set()
+    stack = [(node, iter(get_parents(node)))]
+    while stack:
+        current, parents = stack[-1]
+        for parent in parents:
+            if parent == current or parent == node:
+                raise ValueError("cycle")
+            if parent not in done:
+                stack.append((parent, iter(get_parents(parent))))
+                break
+        else:
+            stack.pop()
+            if current not in done:
+                done.add(current)
+                result.append(current)
+    return result
+
+
+def test_a_sort_that_walks_every_path_is_stopped_on_the_stacked_diamonds():
+    with pytest.raises(AssertionError, match="did not return within the time limit"):
+        check_topological_sort(sort_every_path, time_limit=2)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 6, 10, 14])  # seeds on which it used to pass
+def test_a_cycle_away_from_the_start_node_must_be_found(seed):
+    with pytest.raises(AssertionError, match=r"\{'L': \['a'\], 'a': \['b'\], 'b': \['a'\]\}"):
+        check_topological_sort(sort_checking_only_the_root_and_self_loops, seed=seed)
+
+
+def multiply_back0_through_out(grad_out, out, x, y):
+    return unbroadcast(grad_out * out / x, x)
+
+
+def multiply_back1_through_out(grad_out, out, x, y):
+    return unbroadcast(grad_out * out / y, y)
+
+
+@pytest.mark.parametrize("check", [check_multiply_back, check_multiply_back_float])
+def test_the_other_factor_as_out_over_x_fails_where_x_is_zero(check):
+    with pytest.raises(AssertionError), np.errstate(all="ignore"):
+        check(multiply_back0_through_out, multiply_back1_through_out)

@@ -167,6 +167,34 @@ def test_except_exception_in_the_learners_code_cannot_swallow_the_limit():
         checks.check_log_back(stubborn, time_limit=0.2)
 
 
+_SWALLOWING_SCRIPT = """
+from autograd_lite.checks import check_log_back
+def log_back(grad_out, out, x):
+    try:
+        while True:
+            pass
+    except:  # the mistake under test: a bare except catches the check's interruption
+        pass
+    while True:  # and runs on
+        pass
+
+try:
+    check_log_back(log_back, time_limit=0.3)
+except AssertionError as error:
+    print("stopped:", str(error).splitlines()[0][:60])
+"""
+
+
+def test_a_bare_except_that_swallows_the_interruption_is_stopped_and_told():
+    """The alarm repeats after the limit: the first one caught, the next one stops the code."""
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("SIGALRM timers are POSIX only")
+    result = subprocess.run([sys.executable, "-c", _SWALLOWING_SCRIPT], capture_output=True, text=True, timeout=60)
+    assert "stopped: check_log_back: log_back(" in result.stdout, result.stdout + result.stderr
+    assert "caught the check's interruption: a bare `except:`" in result.stderr
+    assert "except StopIteration:" in result.stderr
+
+
 @pytest.fixture
 def thread_mechanism(monkeypatch):
     """Force the fallback used on Windows (no SIGALRM) and outside the main thread."""

@@ -785,3 +785,13 @@ def test_matmul_check_passes_another_correct_implementation(capsys):
     for seed in range(20):
         check_matmul_back(by_einsum0, by_einsum1, seed=seed)
     assert capsys.readouterr().out == "check_matmul_back: all tests passed\n" * 20
+
+
+def test_true_divide_back1_through_out_over_x_fails_where_x_is_zero():
+    """-grad_out * out * out / x equals -grad_out * x / y**2 except where x is 0 (nan there)."""
+
+    def wrong(grad_out, out, x, y):
+        return unbroadcast(-grad_out * out * out / x, y)
+
+    with pytest.raises(AssertionError), np.errstate(all="ignore"):
+        check_true_divide_back(true_divide_back0, wrong)

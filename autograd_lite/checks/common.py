@@ -38,6 +38,7 @@ import math
 import numbers
 import secrets
 import signal
+import sys
 import threading
 import time
 import types
@@ -87,13 +88,29 @@ def _can_use_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+#: After the time limit, the alarm repeats this often: a bare ``except:`` in the reader's code may
+#: catch one interruption, and the next one, raised elsewhere in the loop, stops it.
+_REPEAT_SECONDS = 0.25
+
+
 def _call_with_alarm(fn: Callable, args: tuple, kwargs: dict, seconds: float):
-    """POSIX, main thread: run ``fn`` here; a SIGALRM after ``seconds`` raises _TimeLimitExceeded in it."""
+    """POSIX, main thread: run ``fn`` here; a SIGALRM after ``seconds`` raises _TimeLimitExceeded in it,
+    and again every ``_REPEAT_SECONDS`` until it returns (the first one may be caught by its code)."""
     armed = True
+    fired = 0
 
     def on_alarm(signum, frame):
-        if armed:
-            raise _TimeLimitExceeded
+        nonlocal fired
+        if not armed:
+            return
+        fired += 1
+        if fired == 2:  # the first interruption was caught: say why the check is not stopping yet
+            sys.stderr.write(
+                f"(learner check: {_name(fn)} is still running after its time limit, because it caught "
+                "the check's interruption: a bare `except:` or `except BaseException:` catches it. "
+                "Catch only the exception you mean, e.g. `except StopIteration:`. Trying again.)\n"
+            )
+        raise _TimeLimitExceeded
 
     try:
         outer_handler = signal.signal(signal.SIGALRM, on_alarm)
@@ -102,7 +119,7 @@ def _call_with_alarm(fn: Callable, args: tuple, kwargs: dict, seconds: float):
     outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, 0)  # pause an outer timer
     start = time.monotonic()
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_SECONDS)
         return fn(*args, **kwargs)
     finally:
         armed = False

@@ -646,6 +646,8 @@ def _arithmetic_cases(run: _Run, fixed_seed: int, numbers: bool = True) -> tuple
     for x_shape, y_shape, dtype in shapes:
         x, y = _values(rng, x_shape, dtype), _values(rng, y_shape, dtype)
         cases.append((x, y, _values(rng, np.broadcast_shapes(x_shape, y_shape), dtype)))
+    # A zero in x (never in y, which divides): "y's gradient is -grad_out * out * out / x" gives nan.
+    cases.append((np.array([0.0, 1.5, -2.0]), np.array([2.0, -0.5, 1.0]), np.array([1.0, 2.0, -1.0])))
     if numbers:  # the engine calls back0 with a number y for t - 2.5, back1 with a number x for 2 / t
         array = _values(rng, (2, 3))
         cases.append((array, 2.5, _values(rng, (2, 3))))

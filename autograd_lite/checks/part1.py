@@ -327,6 +327,10 @@ def check_multiply_back(fn0: Callable, fn1: Callable, *, seed: int | None = None
         with run.random_case(i >= n_fixed):
             _check_multiply_case(run, fn0, _multiply_back0, 0, grad_out, x, y)
             _check_multiply_case(run, fn1, _multiply_back1, 1, grad_out, x, y)
+    # Zeros, as after a relu: "the other factor is out / x" gives nan there.
+    x, y, grad_out = np.array([0.0, 2.0, -1.5]), np.array([3.0, 0.0, 0.5]), np.array([1.0, -2.0, 0.5])
+    _check_multiply_case(run, fn0, _multiply_back0, 0, grad_out, x, y)
+    _check_multiply_case(run, fn1, _multiply_back1, 1, grad_out, x, y)
     run.passed()
 
 
@@ -359,6 +363,10 @@ def check_multiply_back_float(fn0: Callable, fn1: Callable, *, seed: int | None 
         with run.random_case(i >= n_fixed):
             _check_multiply_case(run, fn0, _multiply_back0, 0, grad_out, array, number)
             _check_multiply_case(run, fn1, _multiply_back1, 1, grad_out, number, array)
+    # A zero in the array: "the other factor is out / x" gives nan there.
+    array, grad_out = np.array([0.0, 1.5, -2.0]), np.array([1.0, -0.5, 2.0])
+    _check_multiply_case(run, fn0, _multiply_back0, 0, grad_out, array, 2.5)
+    _check_multiply_case(run, fn1, _multiply_back1, 1, grad_out, 2.5, array)
     run.passed()
 
 
@@ -544,6 +552,15 @@ def _random_dag(rng: np.random.Generator) -> tuple[object, dict]:
     return names[-1], graph
 
 
+def _stacked_diamonds(n: int) -> dict:
+    """d0 on top of n diamonds: each d_i has parents l_i and r_i, both made from d_(i+1)."""
+    graph = {f"d{n}": []}
+    for i in range(n):
+        graph[f"d{i}"] = [f"l{i}", f"r{i}"]
+        graph[f"l{i}"] = graph[f"r{i}"] = [f"d{i + 1}"]
+    return graph
+
+
 def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit: float | None = None) -> None:
     """Check ``topological_sort(node, get_parents)`` on small graphs, a long chain and cycles.
 
@@ -570,6 +587,9 @@ def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit:
         ("out", {"out": ["x", "h"], "h": ["w", "x"]}),
         # y = x * x: the same parent twice.
         ("L", {"L": ["y", "x"], "y": ["x", "x"]}),
+        # 25 diamonds stacked: 2**25 paths from the top. A sort that walks every path instead of
+        # skipping the nodes it has done is right but never finishes (the time limit says so).
+        ("d0", _stacked_diamonds(25)),
     ]
     n_fixed = len(dags)
     dags += [_random_dag(run.rng) for _ in range(3)]
@@ -603,6 +623,8 @@ def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit:
     cyclic = [
         ("L", {"L": ["a"], "a": ["a"]}),
         ("a", {"a": ["b"], "b": ["c"], "c": ["a"]}),
+        # a cycle that avoids the start node and is not a self-loop
+        ("L", {"L": ["a"], "a": ["b"], "b": ["a"]}),
     ]
     root, graph = _random_dag(run.rng)  # and a random graph with an edge added that closes a loop
     path = [root]
@@ -630,7 +652,7 @@ def check_topological_sort(fn: Callable, *, seed: int | None = None, time_limit:
 
         what = f"the graph {graph!r}, which has a cycle"
         call = f"{_name(fn)}({root!r}, get_parents)"
-        with run.random_case(i >= 2):
+        with run.random_case(i >= 3):
             try:
                 result = run.call(fn, (root, get_parents), f"{call} on {what}")
             except ValueError:
