@@ -838,3 +838,49 @@ def test_module_dict_key_errors_listed_in_its_docstring(key):
 
     with pytest.raises(KeyError):
         ModuleDict({key: ReLU()})
+
+
+# ------------------------------------------- behaviours found by the mutation run of nn/modules
+
+
+def test_plain_attribute_set_before_super_init_is_kept():
+    # PyTorch allows a plain (non-Parameter, non-Module) attribute before super().__init__().
+    class Early(Module):
+        def __init__(self):
+            self.width = 3
+            super().__init__()
+
+    assert Early().width == 3
+
+
+def test_setting_a_submodule_to_none_drops_its_weights_but_keeps_its_place():
+    # As in PyTorch: the name stays registered (value None), so re-assigning it keeps the order.
+    model = Module()
+    model.a = Linear(2, 2, rng=0)
+    model.b = Linear(2, 2, rng=1)
+    model.a = None
+    assert model.a is None
+    assert [name for name, _ in model.named_children()] == ["b"]
+    assert [name for name, _ in model.named_parameters()] == ["b.weight", "b.bias"]
+    model.a = Linear(2, 2, rng=2)
+    assert [name for name, _ in model.named_children()] == ["a", "b"]
+
+
+def test_registering_a_module_inside_itself_says_which_cycle():
+    outer, inner = Module(), Module()
+    with pytest.raises(ValueError, match="it is this very Module"):
+        outer.me = outer
+    outer.child = inner
+    with pytest.raises(ValueError, match="already inside it, as 'child'"):
+        inner.back = outer
+
+
+def test_named_modules_lists_a_shared_module_once_unless_remove_duplicate_is_false():
+    # PyTorch: ['', 'a'] and ['', 'a', 'b'] for the same model.
+    shared = Linear(2, 2, rng=0)
+    model = Module()
+    model.a = shared
+    model.b = shared
+    assert [name for name, _ in model.named_modules()] == ["", "a"]
+    assert [name for name, _ in model.named_modules(remove_duplicate=False)] == ["", "a", "b"]
+    assert list(model.modules()) == [model, shared]
