@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import Tensor, no_grad, numerical_gradient
-from autograd_lite.nn import MLP, Linear, Module, Parameter, ReLU, Sequential
+from autograd_lite.nn import MLP, Linear, Module, ModuleDict, ModuleList, Parameter, ReLU, Sequential
 from strategies import SETTINGS
 
 # --------------------------------------------------------------- helpers
@@ -884,3 +884,62 @@ def test_named_modules_lists_a_shared_module_once_unless_remove_duplicate_is_fal
     assert [name for name, _ in model.named_modules()] == ["", "a"]
     assert [name for name, _ in model.named_modules(remove_duplicate=False)] == ["", "a", "b"]
     assert list(model.modules()) == [model, shared]
+
+
+def test_linear_accepts_a_numpy_array_or_a_list():
+    # A convenience of this library (PyTorch's Linear wants a Tensor): array-likes are wrapped.
+    layer = Linear(3, 2, rng=0)
+    x = np.array([[1.0, -2.0, 0.5]])
+    expected = layer(Tensor(x)).array
+    for raw in (x, x.tolist()):
+        out = layer(raw)
+        assert isinstance(out, Tensor)
+        np.testing.assert_array_equal(out.array, expected)
+    layer(x).sum().backward()
+    np.testing.assert_allclose(layer.weight.grad, np.tile(x, (2, 1)))
+
+
+def test_negative_index_minus_len_is_the_first_item():
+    first, second = Linear(1, 1, rng=0), ReLU()
+    seq = Sequential(first, second)
+    assert seq[-len(seq)] is first
+    with pytest.raises(IndexError, match="out of range"):
+        seq[-len(seq) - 1]
+
+
+def test_del_removes_an_item_or_a_slice_and_renumbers():
+    a, b, c, d = Linear(1, 1, rng=0), ReLU(), Linear(1, 1, rng=1), ReLU()
+    for container in (Sequential, ModuleList):
+        seq = container(a, b, c, d) if container is Sequential else ModuleList([a, b, c, d])
+        del seq[1:3]
+        assert list(seq) == [a, d]
+        assert [name for name, _ in seq.named_children()] == ["0", "1"]
+        del seq[-1]
+        assert list(seq) == [a]
+        with pytest.raises(IndexError, match="out of range"):
+            del seq[5]
+
+
+def test_removed_items_are_no_longer_attributes():
+    # As in PyTorch: after del seq[2], getattr(seq, "2") raises AttributeError.
+    a, b, c = Linear(1, 1, rng=0), ReLU(), Linear(1, 1, rng=1)
+    seq = Sequential(a, b, c)
+    del seq[2]
+    assert getattr(seq, "1") is b
+    with pytest.raises(AttributeError):
+        getattr(seq, "2")
+
+
+def test_extend_returns_the_container_and_names_new_items_after_the_existing_ones():
+    # PyTorch's Sequential.extend and ModuleList.extend return self too.
+    seq = Sequential(Linear(1, 1, rng=0), ReLU())
+    new = Linear(1, 1, rng=1)
+    assert seq.extend([new]) is seq
+    assert [name for name, _ in seq.named_children()] == ["0", "1", "2"]
+    assert seq[2] is new
+    items = ModuleList()
+    assert items.extend([ReLU()]) is items
+    # The name an item would get is in the error when it cannot go in: items 0 and 1 would be '3' and '4'.
+    with pytest.raises(ValueError, match="registering Sequential as '4'"):
+        seq.extend([ReLU(), seq])
+    assert len(seq) == 3
