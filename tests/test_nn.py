@@ -943,3 +943,37 @@ def test_extend_returns_the_container_and_names_new_items_after_the_existing_one
     with pytest.raises(ValueError, match="registering Sequential as '4'"):
         seq.extend([ReLU(), seq])
     assert len(seq) == 3
+
+
+def test_module_dict_values_del_and_update():
+    relu, layer = ReLU(), Linear(2, 2, rng=0)
+    d = ModuleDict({"act": relu})
+    d.update([("fc", layer)])
+    assert d.values() == [relu, layer]
+    assert d.keys() == ["act", "fc"]
+    with pytest.raises(KeyError, match="missing"):  # PyTorch: KeyError too
+        del d["missing"]
+    del d["act"]
+    assert d.values() == [layer]
+    assert [name for name, _ in d.named_parameters()] == ["fc.weight", "fc.bias"]
+
+
+@pytest.mark.parametrize("bad", [[("x", ReLU(), "extra")], [ReLU()], ["ab"]])
+def test_module_dict_update_refuses_items_that_are_not_key_module_pairs(bad):
+    d = ModuleDict()
+    with pytest.raises(TypeError, match=r"expected a dict of Modules or \(key, Module\) pairs"):
+        d.update(bad)
+    assert len(d) == 0
+
+
+def test_mlp_int_seed_gives_each_layer_its_own_weights_and_the_same_network_each_time():
+    model = MLP(3, [3, 3], 3, rng=5)
+    weights = [layer.weight.array for layer in model.layers if isinstance(layer, Linear)]
+    assert len(weights) == 3
+    assert not np.array_equal(weights[0], weights[1])
+    assert not np.array_equal(weights[1], weights[2])
+    again = MLP(3, [3, 3], 3, rng=5)
+    for (name, p), (name_again, q) in zip(model.named_parameters(), again.named_parameters()):
+        assert name == name_again
+        np.testing.assert_array_equal(p.array, q.array)
+    assert not np.array_equal(MLP(3, [3, 3], 3, rng=6).layers[0].weight.array, weights[0])
