@@ -977,3 +977,22 @@ def test_mlp_int_seed_gives_each_layer_its_own_weights_and_the_same_network_each
         assert name == name_again
         np.testing.assert_array_equal(p.array, q.array)
     assert not np.array_equal(MLP(3, [3, 3], 3, rng=6).layers[0].weight.array, weights[0])
+
+
+@pytest.mark.parametrize("container", [Sequential, ModuleList])
+def test_extend_with_one_module_or_a_number_says_to_pass_a_list(container):
+    make = (lambda *layers: container(*layers)) if container is Sequential else (lambda *layers: container(list(layers)))
+    seq = make(ReLU())
+    with pytest.raises(TypeError, match=rf"{container.__name__}\.extend: expected a list .* got ReLU: ReLU\(\)\. For one Module use append"):
+        seq.extend(ReLU())
+    with pytest.raises(TypeError, match="got int: 5"):
+        seq.extend(5)
+    assert len(seq) == 1
+    assert len(seq.extend(make(ReLU(), ReLU()))) == 3  # another container is a list of Modules
+
+
+def test_module_dict_of_something_that_is_not_a_collection_says_what_it_takes():
+    with pytest.raises(TypeError, match=r"expected a dict of Modules, another ModuleDict or \(key, Module\) pairs, got int: 5"):
+        ModuleDict(5)
+    with pytest.raises(TypeError, match=r"got ReLU: ReLU\(\)\. For one Module write module_dict\[key\] = module"):
+        ModuleDict().update(ReLU())

@@ -700,6 +700,11 @@ class _ModuleSequence(Module):
 
     def extend(self, modules: Iterable[Module]) -> "_ModuleSequence":
         """Add each of ``modules`` at the end, in order; returns self."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                f"{type(self).__name__}.extend: expected a list (or other iterable) of Modules, got "
+                f"{type(modules).__name__}: {modules!r}. For one Module use append(module), or extend([module])."
+            )
         new = list(modules)
         for i, module in enumerate(new):
             self._check_new(f"extend's item {i}", module, len(self) + i)
@@ -899,6 +904,11 @@ class ModuleDict(Module):
         """Add (or replace) Modules from a dict, another ModuleDict, or ``(key, Module)`` pairs."""
         # A ModuleDict is read like a dict (iterating one gives its keys, not pairs).
         pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
+        if not isinstance(pairs, Iterable):
+            raise TypeError(
+                f"ModuleDict.update: expected a dict of Modules, another ModuleDict or (key, Module) pairs, "
+                f"got {type(modules).__name__}: {modules!r}. For one Module write module_dict[key] = module."
+            )
         for pair in pairs:
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise TypeError(
