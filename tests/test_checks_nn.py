@@ -689,22 +689,23 @@ def test_check_linear_rejects_seed_mistakes_on_every_seed(wrong, message, seed):
         check_linear(wrong, seed=seed)
 
 
-class LrInTheBuffer(SGD):
-    """The buffer holds lr * g: right only while lr never changes."""
+class LrInTheBuffer(SGDBase):
+    """The buffer holds lr * g, and the step subtracts it: right only while lr never changes."""
+
+    def direction(self, p):
+        g = self.lr * (p.grad.array + self.weight_decay * p.array)
+        if self.momentum:
+            state = self.state.setdefault(p, {})
+            if "buffer" in state:
+                g = self.momentum * state["buffer"] + g
+            state["buffer"] = g
+        return g
 
     def step(self):
         with no_grad():
             for p in self.params:
-                if p.grad is None:
-                    continue
-                g = p.grad.array + self.weight_decay * p.array
-                if self.momentum:
-                    state = self.state.setdefault(p, {})
-                    v = self.lr * g if "v" not in state else self.momentum * state["v"] + self.lr * g
-                    state["v"] = v
-                    p -= v
-                else:
-                    p -= self.lr * g
+                if p.grad is not None:
+                    p -= self.direction(p)  # lr is inside already
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -576,13 +576,18 @@ def check_copied_code(watched: Watched, copied: list[dict], where: str) -> None:
 # Cells of an executed notebook page whose printed text (a stream: stdout or stderr, neither an
 # execute result nor a picture) shows as two or more boxes in a row.
 SPLIT_PRINTED_TEXT = """() => {
-  const stream = (child) => child && !child.classList.contains('jp-OutputArea-executeResult')
-    && child.querySelector(':scope > .jp-RenderedText') ? child.querySelector(':scope > .jp-RenderedText').dataset.mimeType : null;
+  // An output's stream (its mime type), or null for an execute result or anything but text.
+  const stream = (child) => {
+    if (child.classList.contains('jp-OutputArea-executeResult')) return null;
+    const text = child.querySelector(':scope > .jp-RenderedText');
+    return text ? text.dataset.mimeType : null;
+  };
   const split = [];
   for (const area of document.querySelectorAll('.jp-OutputArea')) {
-    const children = [...area.children].filter(c => c.classList.contains('jp-OutputArea-child'));
-    children.forEach((child, i) => {
-      if (i > 0 && stream(child) && stream(child) === stream(children[i - 1]))
+    const streams = [...area.children].filter(c => c.classList.contains('jp-OutputArea-child'))
+      .map(child => [child, stream(child)]);
+    streams.forEach(([child, kind], i) => {
+      if (i > 0 && kind && kind === streams[i - 1][1])
         split.push(child.textContent.trim().split('\\n')[0].slice(0, 60));
     });
   }
@@ -1403,6 +1408,13 @@ BAD_PAGE = """<!doctype html><html lang="en"><head><title>bad</title></head><bod
 </div></main></body></html>"""
 
 
+def add_site_script(page, name: str) -> None:
+    """One of the site's scripts (docs/javascripts/) on a test page, with a stand-in for
+    ``document$``, Material's page-load stream, which the scripts subscribe to."""
+    page.evaluate("window.document$ = { subscribe: (callback) => callback() }")
+    page.add_script_tag(path=str(ROOT / "docs" / "javascripts" / name))
+
+
 def test_accessibility_checks_fail_on_a_bad_page(browser):
     """axe reports low contrast; the small-screen check reports an element sticking out and a
     scrolling box with no keyboard access or cue, until scroll-boxes.js fixes the box."""
@@ -1417,9 +1429,7 @@ def test_accessibility_checks_fail_on_a_bad_page(browser):
             "#box" in text and "keyboard" in text and "cue" in text and "name" in text
             for text in report["unmarked"]
         ), report
-        # The site's script, on the same page (document$ is Material's page-load stream).
-        page.evaluate("window.document$ = { subscribe: (callback) => callback() }")
-        page.add_script_tag(path=str(ROOT / "docs" / "javascripts" / "scroll-boxes.js"))
+        add_site_script(page, "scroll-boxes.js")  # the site's script, on the same page
         report = page.evaluate(SMALL_SCREEN_REPORT)
         assert any("#box" in text and "cue draws nothing" in text for text in report["unmarked"]), report
         page.add_style_tag(path=str(ROOT / "docs" / "stylesheets" / "extra.css"))  # draws the cue
@@ -1459,8 +1469,7 @@ def test_a_code_blocks_buttons_are_not_a_landmark(browser):
         page.evaluate(ADD_BUTTON_BARS)
         assert "landmark-unique" in {v["id"] for v in run_axe(page)}
         page.set_content(CODE_BLOCKS)
-        page.evaluate("window.document$ = { subscribe: (callback) => callback() }")
-        page.add_script_tag(path=str(ROOT / "docs" / "javascripts" / "copy-pycon.js"))
+        add_site_script(page, "copy-pycon.js")
         page.evaluate(ADD_BUTTON_BARS)  # after the script, as on the site
         page.wait_for_function("document.querySelectorAll('nav.md-code__nav[role=none]').length === 2")
         assert run_axe(page) == []

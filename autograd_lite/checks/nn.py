@@ -217,37 +217,39 @@ def _check_linear_rng_kinds(run: _Run, cls) -> None:
     )
     in_features, out_features = 3, 2
     from_generator, _ = _make_linear(run, cls, in_features, out_features, 5)
-    unseeded = []
-    for rng in [5, None, None]:
+
+    def made_with(rng):
+        """(the layer made with ``rng``, the call that made it, its checked weight)."""
         call = f"{_name(cls)}({in_features}, {out_features}, rng={rng!r})"
         try:
             layer = _call(run, _name(cls), cls, call, in_features, out_features, rng=rng)
         except (AttributeError, TypeError) as exc:
             raise AssertionError(f"{check}: {call} raised {type(exc).__name__}: {exc}\n  hint: {hint}") from None
-        weight = _check_parameter(check, call, layer, "weight", (out_features, in_features), hint)
-        if rng is None:
-            unseeded.append(weight.array)
-            continue
-        bias = _check_parameter(check, call, layer, "bias", (out_features,), hint)
-        for name, mine, reference in [("weights", weight, from_generator.weight),
-                                      ("biases", bias, from_generator.bias)]:
-            if not np.array_equal(mine.array, reference.array):
-                raise _fail(
-                    check, f"different {name} from the seed 5 and from np.random.default_rng(5)", call,
-                    [_show("with np.random.default_rng(5)", reference.array), _show("with rng=5", mine.array)],
-                    hint + " Make one Generator and draw the weight, then the bias, from it.",
-                )
-        if np.isin(bias.array, weight.array).any():
+        return layer, call, _check_parameter(check, call, layer, "weight", (out_features, in_features), hint)
+
+    # An int seed: the same layer as a Generator made from it.
+    layer, call, weight = made_with(5)
+    bias = _check_parameter(check, call, layer, "bias", (out_features,), hint)
+    for name, mine, reference in [("weights", weight, from_generator.weight), ("biases", bias, from_generator.bias)]:
+        if not np.array_equal(mine.array, reference.array):
             raise _fail(
-                check, "a bias value copied from the weight", call,
-                [_show("weight", weight.array), _show("bias", bias.array)],
-                "draw the bias from the same Generator after the weight, not a second Generator made "
-                "from the same seed (that repeats the weight's first values) and not the weight's values.",
+                check, f"different {name} from the seed 5 and from np.random.default_rng(5)", call,
+                [_show("with np.random.default_rng(5)", reference.array), _show("with rng=5", mine.array)],
+                hint + " Make one Generator and draw the weight, then the bias, from it.",
             )
-    if np.array_equal(unseeded[0], unseeded[1]):
+    if np.isin(bias.array, weight.array).any():
+        raise _fail(
+            check, "a bias value copied from the weight", call,
+            [_show("weight", weight.array), _show("bias", bias.array)],
+            "draw the bias from the same Generator after the weight, not a second Generator made "
+            "from the same seed (that repeats the weight's first values) and not the weight's values.",
+        )
+    # None: fresh randomness, a different layer each time.
+    first, second = made_with(None)[2].array, made_with(None)[2].array
+    if np.array_equal(first, second):
         raise _fail(
             check, "the same weights every time with rng=None", f"{_name(cls)}(3, 2) twice",
-            [_show("first", unseeded[0]), _show("second", unseeded[1])],
+            [_show("first", first), _show("second", second)],
             "rng=None means fresh randomness: np.random.default_rng(None), not a fixed seed.",
         )
 
